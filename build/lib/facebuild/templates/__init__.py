@@ -1,0 +1,1 @@
+"""Prompt templates shipped with facebuild (installed as facebuild.templates)."""

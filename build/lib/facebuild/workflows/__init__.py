@@ -1,0 +1,1 @@
+"""ComfyUI API-format workflows shipped with facebuild (installed as facebuild.workflows)."""

@@ -1,0 +1,1 @@
+"""facebuild: make for character art."""
