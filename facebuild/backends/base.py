@@ -60,9 +60,12 @@ class Backend(Protocol):
         """Limits, price and concurrency of the configured model."""
         ...
 
-    def identity(self) -> dict[str, Any]:
-        """What about this backend changes pixels (model, sampler options, workflow digest),
-        as JSON-able data for the render key. Never URLs, regions or credentials."""
+    def identity(self, request: RenderRequest) -> dict[str, Any]:
+        """What else, beyond the request's prompt, negative, seed and size, changes the pixels
+        of ``request`` on this backend (model, fixed parameters, the digest of the injected
+        workflow, digests of reference images named in ``request.options``), as JSON-able
+        data for the render key. Never URLs, regions or credentials, so that a pool of
+        servers or two regions share one store. Makes no network call."""
         ...
 
     def render_size(self, width: int, height: int) -> tuple[int, int]:
@@ -83,6 +86,12 @@ class Backend(Protocol):
     def generate(self, request: RenderRequest, progress: ProgressCallback | None = None) -> bytes:
         """Render one image and return its encoded bytes (PNG, JPEG or WebP).
         Raises ``BackendError`` (``retryable=True`` for transient failures)."""
+        ...
+
+    def cancel(self) -> None:
+        """Called from another thread when the build is interrupted (Ctrl-C): abandon this
+        build's queued and running work (only this build's, never other users' jobs) so that
+        ``generate`` calls in flight return promptly by raising ``BackendError``."""
         ...
 
     def close(self) -> None:
