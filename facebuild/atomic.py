@@ -1,0 +1,29 @@
+"""The one way facebuild writes a file: a temp file in the same folder, fsync, rename.
+A process killed at any moment leaves the old file or the new one, never half of one.
+``durable=True`` also fsyncs, for the few files that must survive a power cut (the lock);
+the many outputs skip it, since a kill needs only the rename to be atomic."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: Path, text: str, *, durable: bool = False) -> None:
+    write_atomic(path, text.encode("utf-8"), durable=durable)

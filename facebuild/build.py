@@ -1,0 +1,352 @@
+"""Run a plan: generate missing renders (concurrently, within the backend's limit), store
+each the moment it arrives, derive every output from its stored render, and write the
+outputs, the lock and the manifest atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from facebuild import images
+from facebuild.backends import Backend, RenderRequest
+from facebuild.cast import Cast
+from facebuild.diff import Change, Diff, DistState, diff
+from facebuild.errors import BackendError, BuildLockedError, FacebuildError, LimitError
+from facebuild.keys import file_sha256
+from facebuild.lock import Journal, Lock, read_lock, write_lock
+from facebuild.manifest import write_manifest
+from facebuild.plan import Plan, Target, plan
+from facebuild.report import NullReporter, Reporter
+from facebuild.store import Store
+
+ConfirmCost = Callable[[int, float], bool]
+"""Asked before spending: (paid generations, estimated USD) -> go ahead?"""
+
+
+@dataclass
+class TargetResult:
+    target: str
+    status: str
+    """generated, derived, cached, kept, removed, failed or skipped (dry run)."""
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class BuildReport:
+    results: dict[str, TargetResult] = field(default_factory=dict)
+    renders_generated: int = 0
+    cost: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.status == "failed" for r in self.results.values())
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(
+            ("generated", "derived", "cached", "kept", "removed", "failed", "skipped"), 0)
+        for result in self.results.values():
+            counts[result.status] += 1
+        return counts
+
+    def summary(self) -> str:
+        c = self.counts()
+        parts = [f"{c['generated']} generated", f"{c['derived']} derived",
+                 f"{c['cached']} cached", f"{c['failed']} failed"]
+        if c["kept"]:
+            parts.append(f"{c['kept']} kept (edited by hand)")
+        if c["removed"]:
+            parts.append(f"{c['removed']} removed")
+        cost = f"; cost ${self.cost:.2f}" if self.cost else ""
+        prefix = "dry run: would build" if self.dry_run else "built"
+        return f"{prefix}: {', '.join(parts)} ({self.renders_generated} renders{cost})"
+
+
+def build(
+    cast: Cast,
+    targets: Iterable[str] | None = None,
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+    dry_run: bool = False,
+    backend: Backend | None = None,
+    reporter: Reporter | None = None,
+    max_cost: float | None = None,
+    confirm: ConfirmCost | None = None,
+) -> BuildReport:
+    """Bring dist/ and the lock up to date with ``cast``; see the module docstring."""
+    the_plan = plan(cast, backend)
+    return Builder(the_plan, reporter or NullReporter()).run(
+        targets, force=force, jobs=jobs, dry_run=dry_run, max_cost=max_cost, confirm=confirm)
+
+
+@contextmanager
+def build_lock(cast: Cast) -> Iterator[None]:
+    """One build of a cast at a time: the second stops with a clear message."""
+    cast.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(cast.state_dir / "build.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildLockedError(
+                f"another facebuild build of {cast.path or cast.base_dir} is running "
+                f"(pid {holder}); wait for it to finish, then run this again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Builder:
+    def __init__(self, the_plan: Plan, reporter: Reporter) -> None:
+        self.plan = the_plan
+        self.cast = the_plan.cast
+        self.backend = the_plan.backend
+        self.reporter = reporter
+        self.store = Store(self.cast.store_dir)
+        self.report = BuildReport()
+        self._mutex = threading.Lock()
+
+    def run(self, names: Iterable[str] | None, *, force: bool, jobs: int | None,
+            dry_run: bool, max_cost: float | None, confirm: ConfirmCost | None) -> BuildReport:
+        problems = self.plan.check()
+        if problems:
+            raise LimitError(f"{len(problems)} target(s) break the limits of "
+                             f"{self.plan.capabilities.model}, nothing was generated:\n"
+                             + "\n".join(problems))
+        selected = set(self.plan.select(names)) if names else set(self.plan.targets)
+        self.report.dry_run = dry_run
+        with build_lock(self.cast):
+            journal_path = self.cast.state_dir / "journal.jsonl"
+            lock = read_lock(self.cast.lock_path, journal_path)
+            state = DistState.load(self.cast.state_dir, self.cast.dist_dir)
+            changes = diff(self.plan, lock, dist_state=state)
+            work = self._work(changes, selected, force)
+            renders = {t.render_key: t.request for t in work if not self.store.has(t.render_key)}
+            self._check_cost(len(renders), max_cost, confirm)
+            self.reporter.start(len(work), len(renders), self.report.cost)
+            if dry_run:
+                for target in work:
+                    self.report.results[target.name] = TargetResult(target.name, "skipped")
+                self.reporter.done(self.report)
+                return self.report
+            journal = Journal(journal_path)
+            try:
+                self._execute(work, renders, jobs, lock, state, journal)
+                if names is None:
+                    self._remove_stale(changes, lock, state, journal)
+                write_lock(self.cast.lock_path, lock)
+                write_manifest(self.cast.dist_dir, lock)
+            finally:
+                state.save()
+                journal.close(delete=True)
+        self.reporter.done(self.report)
+        return self.report
+
+    def _work(self, changes: Diff, selected: set[str], force: bool) -> list[Target]:
+        work: list[Target] = []
+        for name in self.plan.targets:
+            change = changes.changes[name]
+            if name not in selected:
+                continue
+            if change.status == "edited" and not force:
+                reasons = ", ".join(change.reasons[1:])
+                why = f"; it would be rebuilt for: {reasons}" if reasons else ""
+                self.report.results[name] = TargetResult(name, "kept", [change.new.output]
+                                                         if change.new else [])
+                self.reporter.kept(name, f"edited by hand, not overwritten{why} "
+                                         "(--force overwrites it)")
+            elif change.needs_output or force or change.status == "edited":
+                assert change.new is not None
+                work.append(change.new)
+            else:
+                assert change.new is not None
+                self.report.results[name] = TargetResult(name, "cached", [change.new.output])
+        return work
+
+    def _check_cost(self, renders: int, max_cost: float | None,
+                    confirm: ConfirmCost | None) -> None:
+        caps = self.plan.capabilities
+        if caps.lifecycle != "active" and renders:
+            self.reporter.warning(f"{caps.model} is {caps.lifecycle}: AWS may refuse every call")
+        if not caps.paid or not renders:
+            return
+        cost = renders * caps.price_per_image
+        self.report.cost = cost
+        limit = max_cost if max_cost is not None else self.cast.spec.max_cost
+        if limit is not None and cost > limit:
+            raise LimitError(f"this build would make {renders} paid generations with {caps.model}"
+                             f" at ${caps.price_per_image:.3f} each, estimated ${cost:.2f}, "
+                             f"over the limit of ${limit:.2f}; nothing was generated "
+                             "(raise --max-cost or build fewer targets)")
+        if confirm is not None and not confirm(renders, cost):
+            raise LimitError(f"cancelled: {renders} paid generations (estimated ${cost:.2f}) "
+                             "were not confirmed; nothing was generated")
+
+    def _execute(self, work: list[Target], renders: dict[str, RenderRequest], jobs: int | None,
+                 lock: Lock, state: DistState, journal: Journal) -> None:
+        by_render: dict[str, list[Target]] = {}
+        for target in work:
+            by_render.setdefault(target.render_key, []).append(target)
+        if renders:
+            self.backend.preflight()
+        limit = self.plan.capabilities.max_concurrency
+        workers = max(1, min(jobs or limit, limit)) if renders else max(1, jobs or os.cpu_count() or 2)
+        context = _Context(lock, state, journal)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="facebuild") as pool:
+            futures: dict[Future[None], str] = {}
+            for key, targets in by_render.items():
+                if key in renders:
+                    futures[pool.submit(self._generate_and_derive, key, renders[key], targets,
+                                        context)] = key
+                else:
+                    futures[pool.submit(self._derive_all, key, targets, context, "derived")] = key
+            try:
+                pending = set(futures)
+                while pending:
+                    _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                self.backend.cancel()
+                pool.shutdown(wait=True, cancel_futures=True)
+                write_lock(self.cast.lock_path, lock)
+                raise
+            finally:
+                self.backend.close()
+
+    def _generate_and_derive(self, key: str, request: RenderRequest, targets: list[Target],
+                             context: _Context) -> None:
+        started = time.monotonic()
+        try:
+            with self.store.exclusive(key):
+                if not self.store.has(key):  # another build may have rendered it meanwhile
+                    data = self.backend.generate(
+                        request, lambda step, total: self.reporter.progress(
+                            request.label, step, total))
+                    self.store.put(key, images.normalize_render(data))
+                    with self._mutex:
+                        self.report.renders_generated += 1
+        except FacebuildError as exc:
+            message = exc.message if isinstance(exc, BackendError) else str(exc)
+            for target in targets:
+                self._fail(target, message)
+            return
+        except Exception as exc:  # a bug in a backend must not stop the other targets
+            for target in targets:
+                self._fail(target, f"internal error in the {self.backend.name} backend: {exc!r}")
+            return
+        self.reporter.generated(request.label, time.monotonic() - started)
+        self._derive_all(key, targets, context, "generated", time.monotonic() - started)
+
+    def _derive_all(self, key: str, targets: list[Target], context: _Context, how: str,
+                    seconds: float = 0.0) -> None:
+        try:
+            render = self.store.get(key)
+        except OSError as exc:
+            for target in targets:
+                self._fail(target, f"cannot read stored render {key[:12]}: {exc}")
+            return
+        for target in targets:
+            started = time.monotonic()
+            try:
+                self._write_output(target, render, context)
+            except FacebuildError as exc:
+                self._fail(target, str(exc))
+                continue
+            elapsed = seconds + time.monotonic() - started
+            with self._mutex:
+                self.report.results[target.name] = TargetResult(
+                    target.name, how, [target.output], elapsed)
+            self.reporter.wrote(target.name, how, target.output)
+
+    def _write_output(self, target: Target, render: bytes, context: _Context) -> None:
+        metadata = {
+            "facebuild:target": target.name,
+            "prompt": target.prompt,
+            "negative": target.request.negative,
+            "seed": str(target.seed),
+            "backend": str(target.render["backend"]),
+            "model": str(target.render["model"]),
+            "render_key": target.render_key,
+        }
+        data = images.derive(render, target.post, metadata)
+        from facebuild.atomic import write_atomic
+
+        path = self.cast.dist_dir / target.output
+        write_atomic(path, data)
+        digest = file_sha256(data)
+        entry = lock_entry(target, digest, self.plan.capabilities.price_per_image)
+        with self._mutex:
+            context.journal.wrote(target.name, entry)
+            context.lock.entries[target.name] = entry
+            context.state.record_file(target.output, digest)
+
+    def _fail(self, target: Target, message: str) -> None:
+        with self._mutex:
+            self.report.results[target.name] = TargetResult(target.name, "failed", error=message)
+        self.reporter.failed(target.name, message)
+
+    def _remove_stale(self, changes: Diff, lock: Lock, state: DistState, journal: Journal) -> None:
+        for change in changes.by_status("removed"):
+            old: dict[str, Any] = change.old or {}
+            relative = str(old.get("file", ""))
+            if state.edited(old):
+                self.report.results[change.target] = TargetResult(change.target, "kept", [relative])
+                self.reporter.kept(change.target, "no longer in the cast, but edited by hand: "
+                                                  f"kept {relative}")
+                continue
+            path = self.cast.dist_dir / relative
+            path.unlink(missing_ok=True)
+            _remove_empty_parents(path.parent, self.cast.dist_dir)
+            state.forget(relative)
+            journal.removed(change.target)
+            lock.entries.pop(change.target, None)
+            self.report.results[change.target] = TargetResult(change.target, "removed", [relative])
+            self.reporter.removed(change.target, relative)
+
+
+@dataclass
+class _Context:
+    lock: Lock
+    state: DistState
+    journal: Journal
+
+
+def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
+    return {
+        "file": target.output,
+        "sha256": digest,
+        "render_key": target.render_key,
+        "output_key": target.output_key,
+        "render": target.render,
+        "post": target.post,
+        "template": target.template,
+        "price": price,
+    }
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+__all__ = ["BuildReport", "Builder", "Change", "TargetResult", "build", "build_lock"]

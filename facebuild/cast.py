@@ -1,0 +1,320 @@
+"""Load a cast: YAML with line marks, includes, defaults, validation.
+
+``load_cast(path)`` returns a ``Cast`` or raises ``CastErrors`` listing every mistake,
+each with its file, line and key path, and the nearest valid key for a typo.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from facebuild.backends import backend_names
+from facebuild.errors import CastError, CastErrors, Location
+from facebuild.model import MAX_SIDE, SLUG_PATTERN, CastFile, Character, Variant
+from facebuild.source import KeyPath, SourceMap, read_document, relocate
+
+_SLUG = re.compile(SLUG_PATTERN)
+_OUTPUT_FIELDS = {"character", "variant", "format"}
+
+
+@dataclass(frozen=True)
+class Cast:
+    """A validated cast and where it lives."""
+
+    spec: CastFile
+    base_dir: Path
+    path: Path | None = None
+    source_map: SourceMap = field(default_factory=SourceMap, compare=False)
+    warnings: tuple[str, ...] = ()
+    sources: tuple[Path, ...] = ()
+    """The cast file and every included file, for change detection."""
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.base_dir / self.spec.dist
+
+    @property
+    def state_dir(self) -> Path:
+        return self.base_dir / ".facebuild"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.base_dir / self.spec.store if self.spec.store else self.state_dir / "store"
+
+    @property
+    def lock_path(self) -> Path:
+        stem = self.path.stem if self.path is not None else "cast"
+        return self.base_dir / f"{stem}.lock"
+
+    def character(self, character_id: str) -> Character:
+        for character in self.spec.characters:
+            if character.id == character_id:
+                return character
+        raise KeyError(character_id)
+
+    def variants_of(self, character: Character) -> list[str]:
+        if character.variants is None:
+            return list(self.spec.variants)
+        return list(character.variants)
+
+
+def load_cast(path: str | Path) -> Cast:
+    """Read, validate and return the cast at ``path``."""
+    cast_path = Path(path)
+    source_map = SourceMap()
+    data = read_document(cast_path, source_map)
+    if not isinstance(data, dict):
+        raise CastError("a cast file must be a mapping of keys (version, name, world, ...)",
+                        location=Location(cast_path, 1))
+    _check_version(data, cast_path, source_map)
+    base_dir = cast_path.parent
+    sources = [cast_path, *_merge_includes(data, base_dir, source_map)]
+    spec = _validate(data, source_map)
+    errors, warnings = _check_semantics(spec, base_dir, source_map)
+    if errors:
+        raise CastErrors(errors)
+    return Cast(spec, base_dir, cast_path, source_map, tuple(warnings), tuple(sources))
+
+
+def cast_from_data(data: dict[str, Any], base_dir: Path) -> Cast:
+    """Validate a cast given as Python data (no file); for the library API."""
+    source_map = SourceMap()
+    spec = _validate(data, source_map)
+    errors, warnings = _check_semantics(spec, base_dir, source_map)
+    if errors:
+        raise CastErrors(errors)
+    return Cast(spec, base_dir, None, source_map, tuple(warnings))
+
+
+def _check_version(data: dict[str, Any], path: Path, source_map: SourceMap) -> None:
+    if "version" not in data:
+        raise CastError("missing required key 'version'", location=Location(path, 1),
+                        key="version", hint="add 'version: 1' at the top")
+    if data["version"] != 1:
+        raise CastError(f"unsupported cast version {data['version']!r}",
+                        location=source_map.find(("version",)), key="version",
+                        hint="this facebuild reads version 1")
+
+
+def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap) -> list[Path]:
+    """Append the characters of every included file to ``data['characters']``."""
+    includes = data.get("include") or []
+    if not isinstance(includes, list):
+        return []  # the schema check reports the wrong type
+    characters = data.setdefault("characters", [])
+    if not isinstance(characters, list):
+        return []
+    included: list[Path] = []
+    for index, pattern in enumerate(includes):
+        if not isinstance(pattern, str):
+            continue
+        matches = sorted(glob.glob(str(base_dir / pattern), recursive=True))
+        if not matches:
+            raise CastError(f"include '{pattern}' matches no file",
+                            location=source_map.find(("include", index)), key=f"include[{index}]",
+                            hint="check the path; it is relative to the cast file")
+        for match in matches:
+            file = Path(match)
+            prefix: KeyPath = ("<include>", str(file))
+            document = read_document(file, source_map, prefix)
+            for entry, entry_path in _characters_in(document, file, prefix):
+                relocate(source_map, entry_path, ("characters", len(characters)))
+                characters.append(entry)
+            included.append(file)
+    return included
+
+
+def _characters_in(document: Any, file: Path, prefix: KeyPath) -> list[tuple[Any, KeyPath]]:
+    """The characters of an included file, each with its key path in the source map."""
+    if isinstance(document, list):
+        return [(entry, prefix + (i,)) for i, entry in enumerate(document)]
+    if isinstance(document, dict) and isinstance(document.get("characters"), list):
+        return [(entry, prefix + ("characters", i)) for i, entry in enumerate(document["characters"])]
+    if isinstance(document, dict):
+        return [(document, prefix)]
+    raise CastError("an included file must hold a character, a list of characters or "
+                    "a 'characters:' list", location=Location(file, 1))
+
+
+def _validate(data: dict[str, Any], source_map: SourceMap) -> CastFile:
+    try:
+        return CastFile.model_validate(data)
+    except ValidationError as exc:
+        raise CastErrors([_cast_error(err, data, source_map) for err in exc.errors()]) from None
+
+
+def _cast_error(err: Any, data: dict[str, Any], source_map: SourceMap) -> CastError:
+    loc: KeyPath = tuple(err["loc"])
+    # pydantic adds the union member tried (e.g. 'int') to the path: drop such steps
+    loc = tuple(step for step in loc if not _is_union_tag(step))
+    location = source_map.find(loc)
+    key = _key_text(loc, data)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent_key = _key_text(loc[:-1], data)
+        valid = _fields_at(loc[:-1])
+        near = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
+        hint = f"did you mean '{near[0]}'?" if near else f"valid keys: {', '.join(valid)}"
+        where = f" in {parent_key}" if parent_key else ""
+        return CastError(f"unknown key '{loc[-1]}'{where}", location=location, key=key, hint=hint)
+    if kind == "missing":
+        return CastError(f"missing required key '{loc[-1]}'", location=location, key=key)
+    got = err.get("input")
+    message = str(err["msg"]).removeprefix("Value error, ")
+    message = message[0].lower() + message[1:]
+    if not isinstance(got, dict | list):
+        message += f", got {got!r}"
+    return CastError(message, location=location, key=key)
+
+
+def _is_union_tag(step: str | int) -> bool:
+    return isinstance(step, str) and ("[" in step or step in {"int", "str", "float"})
+
+
+def _fields_at(loc: KeyPath) -> list[str]:
+    """The valid keys of the mapping at ``loc`` in a cast file."""
+    model: type[BaseModel] = CastFile
+    for step in loc:
+        if isinstance(step, int):
+            continue
+        info = model.model_fields.get(step) or next(
+            (f for f in model.model_fields.values() if f.alias == step), None)
+        if info is None:
+            if model is CastFile and step == "variants":
+                model = Variant
+                continue
+            if model is Variant or model is Character:
+                continue  # a variant name or list index
+            return []
+        annotation = info.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        for candidate in candidates:
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                model = candidate
+                break
+    return sorted(info.alias or name for name, info in model.model_fields.items())
+
+
+def _key_text(loc: KeyPath, data: dict[str, Any]) -> str:
+    """``characters[tessa-quark].variants`` rather than ``characters.3.variants``."""
+    text = ""
+    node: Any = data
+    for step in loc:
+        if isinstance(step, int):
+            label: str = str(step)
+            if isinstance(node, list) and step < len(node):
+                item = node[step]
+                if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+                    label = item["id"]
+                node = item
+            else:
+                node = None
+            text += f"[{label}]"
+        else:
+            text += f".{step}" if text else step
+            node = node.get(step) if isinstance(node, dict) else None
+    return text
+
+
+def _check_semantics(spec: CastFile, base_dir: Path,
+                     source_map: SourceMap) -> tuple[list[CastError], list[str]]:
+    """What a schema cannot say: slugs, unique ids, variant references, sizes, backend."""
+    errors: list[CastError] = []
+    warnings: list[str] = []
+
+    def error(path: KeyPath, key: str, message: str, hint: str | None = None) -> None:
+        errors.append(CastError(message, location=source_map.find(path), key=key, hint=hint))
+
+    if spec.backend.name not in backend_names():
+        near = difflib.get_close_matches(spec.backend.name, backend_names(), n=1)
+        error(("backend", "name"), "backend.name", f"unknown backend '{spec.backend.name}'",
+              f"did you mean '{near[0]}'?" if near else f"choose one of {', '.join(backend_names())}")
+    _check_output_pattern(spec.output, error)
+    for name, variant in spec.variants.items():
+        _check_variant(name, variant, spec, error)
+    seen: dict[str, int] = {}
+    for index, character in enumerate(spec.characters):
+        path: KeyPath = ("characters", index)
+        label = f"characters[{character.id or index}]"
+        if not _SLUG.match(character.id):
+            error(path + ("id",), f"characters[{index}].id",
+                  f"id {character.id!r} is not a slug",
+                  "use lowercase letters, digits and '-', e.g. 'tessa-quark'")
+        elif character.id in seen:
+            first = source_map.find(("characters", seen[character.id], "id"))
+            error(path + ("id",), f"{label}.id", f"duplicate character id '{character.id}'",
+                  f"first defined at {first}" if first else None)
+        else:
+            seen[character.id] = index
+        for ref_index, ref in enumerate(character.variants or []):
+            _check_variant_ref(ref, spec, path + ("variants", ref_index), f"{label}.variants", error)
+        for ref in character.seeds:
+            _check_variant_ref(ref, spec, path + ("seeds", ref), f"{label}.seeds.{ref}", error)
+        warnings.extend(_near_miss_warnings(character, source_map, path, label))
+    return errors, warnings
+
+
+def _check_output_pattern(pattern: str, error: Any) -> None:
+    fields = set(re.findall(r"{(\w*)}", pattern))
+    unknown = fields - _OUTPUT_FIELDS
+    if unknown:
+        error(("output",), "output", f"unknown field {{{sorted(unknown)[0]}}} in output pattern",
+              "use {character}, {variant} and {format}")
+    elif not {"character", "variant"} <= fields:
+        error(("output",), "output", "output pattern must contain {character} and {variant}",
+              "e.g. '{character}/{variant}.{format}'")
+    elif pattern.startswith("/") or ".." in Path(pattern).parts:
+        error(("output",), "output", "output pattern must stay inside dist",
+              "use a relative path without '..'")
+
+
+def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any) -> None:
+    path: KeyPath = ("variants", name)
+    if not _SLUG.match(name):
+        error(path, f"variants.{name}", f"variant name {name!r} is not a slug",
+              "use lowercase letters, digits and '-'")
+    if any(side <= 0 or side > MAX_SIDE for side in variant.size):
+        error(path + ("size",), f"variants.{name}.size",
+              f"size must be between 1 and {MAX_SIDE} pixels per side, "
+              f"got {'x'.join(map(str, variant.size))}")
+    if variant.from_ is not None:
+        if variant.from_ not in spec.variants:
+            _check_variant_ref(variant.from_, spec, path + ("from",), f"variants.{name}.from", error)
+        else:
+            chain = [name]
+            current: str | None = variant.from_
+            while current is not None and current not in chain:
+                chain.append(current)
+                current = spec.variants[current].from_ if current in spec.variants else None
+            if current is not None:
+                error(path + ("from",), f"variants.{name}.from",
+                      f"'from:' makes a cycle: {' -> '.join(chain + [current])}",
+                      "one variant in the chain must be generated, without 'from:'")
+
+
+def _check_variant_ref(ref: str, spec: CastFile, path: KeyPath, key: str, error: Any) -> None:
+    if ref not in spec.variants:
+        near = difflib.get_close_matches(ref, list(spec.variants), n=1)
+        error(path, key, f"unknown variant '{ref}'",
+              f"did you mean '{near[0]}'?" if near else f"variants: {', '.join(spec.variants)}")
+
+
+def _near_miss_warnings(character: Character, source_map: SourceMap, path: KeyPath,
+                        label: str) -> Iterable[str]:
+    """Extra keys are allowed on characters (templates use them), so a typo of a known
+    key is only a warning."""
+    known = sorted(Character.model_fields)
+    for extra in character.model_extra or {}:
+        near = difflib.get_close_matches(extra, known, n=1, cutoff=0.75)
+        if near:
+            where = source_map.find(path + (extra,))
+            yield (f"{where}: {label}.{extra}: unknown key '{extra}' passed to templates as is"
+                   f" (did you mean '{near[0]}'?)")

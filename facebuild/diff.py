@@ -1,0 +1,169 @@
+"""Compare a plan with the lock: what a build would do to each target, and why."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from facebuild.atomic import write_text_atomic
+from facebuild.lock import Lock
+from facebuild.plan import Plan, Target
+
+STATUSES = ("new", "changed", "rederive", "edited", "removed", "unchanged")
+
+_REASON_NAMES = {
+    "schema": "facebuild version",
+    "backend": "backend",
+    "model": "model",
+    "identity": "backend options",
+    "prompt": "prompt",
+    "negative": "negative",
+    "seed": "seed",
+    "width": "render size",
+    "height": "render size",
+    "template": "template",
+    "options": "options",
+    "size": "size",
+    "crop": "crop",
+    "format": "format",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    target: str
+    status: str
+    reasons: tuple[str, ...] = ()
+    old: dict[str, Any] | None = None
+    new: Target | None = None
+
+    @property
+    def needs_output(self) -> bool:
+        """Whether a build writes this target's file (edited ones only with --force)."""
+        return self.status in ("new", "changed", "rederive")
+
+
+@dataclass
+class Diff:
+    changes: dict[str, Change] = field(default_factory=dict)
+
+    def by_status(self, status: str) -> list[Change]:
+        return [c for c in self.changes.values() if c.status == status]
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for change in self.changes.values():
+            counts[change.status] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.status != "unchanged" for c in self.changes.values())
+
+
+def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff:
+    """Status and reasons for every target in the plan or the lock."""
+    state = dist_state or DistState.load(plan.cast.state_dir, plan.cast.dist_dir)
+    result = Diff()
+    for name, target in plan.targets.items():
+        old = lock.entries.get(name)
+        result.changes[name] = _compare(target, old, state)
+    for name, old in lock.entries.items():
+        if name not in plan.targets:
+            edited = state.edited(old)
+            reasons = ("edited by hand: kept",) if edited else ()
+            result.changes[name] = Change(name, "removed", reasons, old, None)
+    state.save()
+    return result
+
+
+def _compare(target: Target, old: dict[str, Any] | None, state: DistState) -> Change:
+    if old is None:
+        return Change(target.name, "new", (), None, target)
+    reasons = _reasons(old.get("render", {}), target.render)
+    if old.get("file") != target.output:
+        reasons.append("output path")
+    status = "changed" if old.get("render_key") != target.render_key else "unchanged"
+    if status == "unchanged":
+        reasons = _reasons(old.get("post", {}), target.post)
+        if reasons or old.get("output_key") != target.output_key:
+            status = "rederive"
+    edited = state.edited(old)
+    if edited:
+        return Change(target.name, "edited", ("edited by hand", *reasons), old, target)
+    if status == "unchanged" and not state.exists(old):
+        return Change(target.name, "rederive", ("file missing",), old, target)
+    return Change(target.name, status, tuple(reasons), old, target)
+
+
+def _reasons(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            name = _REASON_NAMES.get(key, key)
+            if name not in found:
+                found.append(name)
+    return found
+
+
+class DistState:
+    """sha256 of dist files, cached by (size, mtime) like git's index, so that a no-op
+    diff of thousands of targets reads no image."""
+
+    def __init__(self, path: Path, dist: Path, cache: dict[str, list[Any]]) -> None:
+        self.path = path
+        self.dist = dist
+        self.cache = cache
+        self.dirty = False
+
+    @classmethod
+    def load(cls, state_dir: Path, dist: Path) -> DistState:
+        path = state_dir / "dist-state.json"
+        try:
+            cache = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            cache = {}
+        return cls(path, dist, cache if isinstance(cache, dict) else {})
+
+    def sha256(self, relative: str) -> str | None:
+        """The file's sha256, or None when it does not exist."""
+        file = self.dist / relative
+        try:
+            stat = os.stat(file)
+        except FileNotFoundError:
+            return None
+        cached = self.cache.get(relative)
+        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+            return str(cached[2])
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        self.record(relative, stat.st_size, stat.st_mtime_ns, digest)
+        return digest
+
+    def record(self, relative: str, size: int, mtime_ns: int, digest: str) -> None:
+        self.cache[relative] = [size, mtime_ns, digest]
+        self.dirty = True
+
+    def record_file(self, relative: str, digest: str) -> None:
+        stat = os.stat(self.dist / relative)
+        self.record(relative, stat.st_size, stat.st_mtime_ns, digest)
+
+    def forget(self, relative: str) -> None:
+        if self.cache.pop(relative, None) is not None:
+            self.dirty = True
+
+    def exists(self, entry: dict[str, Any]) -> bool:
+        return self.sha256(entry.get("file", "")) is not None
+
+    def edited(self, entry: dict[str, Any]) -> bool:
+        """The file exists and is not the one facebuild wrote."""
+        current = self.sha256(entry.get("file", ""))
+        return current is not None and current != entry.get("sha256")
+
+    def save(self) -> None:
+        if self.dirty and self.path.parent.exists():
+            write_text_atomic(self.path, json.dumps(self.cache, separators=(",", ":")))
+            self.dirty = False

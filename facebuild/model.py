@@ -1,0 +1,154 @@
+"""The cast.yaml schema, declared once: typed models with a docstring per field.
+
+``facebuild schema`` publishes it as JSON Schema for editors; ``facebuild.cast`` loads
+and checks files against it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_SIDE = 4096
+
+
+def _parse_size(value: Any) -> tuple[int, int]:
+    """``256`` -> (256, 256); ``[1368, 768]`` -> (1368, 768). Range is checked later,
+    with the cast's line numbers."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    if (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return (value[0], value[1])
+    raise ValueError("expected an int (square) or [width, height]")
+
+
+Size = Annotated[
+    tuple[int, int],
+    BeforeValidator(_parse_size),
+    WithJsonSchema(
+        {
+            "description": "Output size in pixels: an int for a square, or [width, height].",
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_SIDE},
+                {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 1, "maximum": MAX_SIDE},
+                    "minItems": 2,
+                    "maxItems": 2,
+                },
+            ],
+        }
+    ),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class World(_Strict):
+    """The setting every prompt starts from."""
+
+    context: str = Field("", description="Lore: the world, its places and people.")
+    style: str = Field("", description="Art direction shared by every image.")
+    negative: str = Field("", description="What no image should show (negative prompt).")
+
+
+class BackendConfig(BaseModel):
+    """Which image backend renders the cast, and its options (checked by the backend)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str = Field("sketch", description="sketch (offline, default), bedrock or comfyui.")
+
+
+class Variant(_Strict):
+    """One kind of image every character gets (icon, bust, full body, backdrop)."""
+
+    size: Size
+    frame: str = Field("", description="Framing text, e.g. 'Head and shoulders portrait'.")
+    template: str | None = Field(
+        None, description="Prompt template for this variant (default: the cast's template)."
+    )
+    format: Literal["png", "webp"] = Field("png", description="Output file format.")
+    crop: Literal["center", "top"] = Field(
+        "center", description="Where to crop a render whose aspect differs from the output."
+    )
+    from_: str | None = Field(
+        None,
+        alias="from",
+        description="Derive this variant from another variant's render: no generation.",
+    )
+    negative: str = Field("", description="Added to the negative prompt of this variant.")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Backend options for this variant only."
+    )
+
+
+class Character(BaseModel):
+    """One member of the cast. Extra keys are passed to the templates as they are."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(
+        description="Slug used in file names: lowercase letters, digits and '-'.",
+        json_schema_extra={"pattern": SLUG_PATTERN},
+    )
+    name: str = Field(description="Display name.")
+    role: str = ""
+    description: str = ""
+    traits: list[str] = Field(default_factory=list)
+    variants: list[str] | None = Field(
+        None, description="Only these variants (default: all of the cast's variants)."
+    )
+    seed: int | None = Field(None, description="Seed for every variant of this character.")
+    seeds: dict[str, int] = Field(
+        default_factory=dict, description="Seed per variant, e.g. {bust: 1234}."
+    )
+    negative: str = Field("", description="Added to the negative prompt of this character.")
+    style: str = Field("", description="Added to the world's style for this character.")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Backend options for this character only."
+    )
+
+
+class CastFile(_Strict):
+    """A cast.yaml file."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        title="facebuild cast",
+        json_schema_extra={"$id": "https://facebuild.dev/cast.schema.json"},
+    )
+
+    version: Literal[1] = Field(description="Cast file format version; 1.")
+    name: str = Field(description="Name of the cast (the game or project).")
+    world: World = Field(default_factory=World)
+    backend: BackendConfig = Field(default_factory=BackendConfig)
+    seed: int = Field(0, description="Base seed; each target's seed is derived from it.")
+    dist: str = Field("dist", description="Output folder, relative to the cast file.")
+    output: str = Field(
+        "{character}/{variant}.{format}",
+        description="Output path pattern inside dist: {character}, {variant}, {format}.",
+    )
+    template: str = Field("portrait.j2", description="Default prompt template.")
+    store: str | None = Field(
+        None, description="Render store folder (default .facebuild/store beside the cast)."
+    )
+    max_cost: float | None = Field(
+        None, description="Refuse to build when the estimated cost in USD is higher."
+    )
+    variants: dict[str, Variant] = Field(description="Variant name -> variant.")
+    characters: list[Character] = Field(default_factory=list)
+    include: list[str] = Field(
+        default_factory=list,
+        description="More character files (YAML or JSON), paths or globs relative to the cast.",
+    )

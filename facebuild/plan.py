@@ -1,0 +1,179 @@
+"""The plan: every output as a target with its render key and output key.
+
+Pure: reads templates, touches no network and no dist. Two targets with the same render
+key share one generation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from facebuild.backends import Backend, Capabilities, RenderRequest, create_backend
+from facebuild.cast import Cast
+from facebuild.errors import CastError, UsageError
+from facebuild.keys import KEY_SCHEMA, derive_seed, digest
+from facebuild.model import Character
+from facebuild.prompts import PromptRenderer
+
+
+@dataclass(frozen=True)
+class Target:
+    """One output file, ``<character>/<variant>``."""
+
+    name: str
+    character: str
+    variant: str
+    output: str
+    """Path inside dist, with forward slashes."""
+    request: RenderRequest
+    render: dict[str, Any]
+    """Everything that changes the generated pixels; hashed into ``render_key``."""
+    post: dict[str, Any]
+    """Post-processing of the render into this output; hashed with it into ``output_key``."""
+    render_key: str
+    output_key: str
+    template: str
+    source: str | None = None
+    """The variant this one is derived from (``from:``), if any."""
+
+    @property
+    def prompt(self) -> str:
+        return self.request.prompt
+
+    @property
+    def seed(self) -> int:
+        return self.request.seed
+
+
+@dataclass
+class Plan:
+    cast: Cast
+    backend: Backend
+    targets: dict[str, Target] = field(default_factory=dict)
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.backend.capabilities()
+
+    def renders(self, names: Iterable[str] | None = None) -> dict[str, RenderRequest]:
+        """Render key -> request, one per distinct render of the given targets."""
+        chosen = self.targets.values() if names is None else (self.targets[n] for n in names)
+        return {t.render_key: t.request for t in chosen}
+
+    def select(self, patterns: Iterable[str]) -> list[str]:
+        """Target names matching ``tessa-quark/bust``, ``tessa-quark`` or ``*/icon``."""
+        import fnmatch
+
+        chosen: list[str] = []
+        for pattern in patterns:
+            hits = [n for n in self.targets
+                    if n == pattern or n.split("/")[0] == pattern or fnmatch.fnmatch(n, pattern)]
+            if not hits:
+                raise UsageError(f"no target matches '{pattern}' (targets look like "
+                                 f"'{next(iter(self.targets), 'hero/bust')}')")
+            chosen.extend(h for h in hits if h not in chosen)
+        return chosen
+
+    def check(self) -> list[str]:
+        """Every limit a target breaks on the chosen backend, before any call."""
+        problems: list[str] = []
+        seen: set[str] = set()
+        for target in self.targets.values():
+            if target.render_key in seen:
+                continue
+            seen.add(target.render_key)
+            for problem in self.backend.check(target.request):
+                problems.append(f"{target.name}: {problem} (template {target.template})")
+        return problems
+
+
+def make_backend(cast: Cast, overrides: Mapping[str, Any] | None = None) -> Backend:
+    """The cast's backend, with command-line ``overrides`` (name and options) applied."""
+    config = cast.spec.backend.model_dump()
+    if overrides:
+        if overrides.get("name") and overrides["name"] != config["name"]:
+            config = {"name": overrides["name"]}
+        config.update({k: v for k, v in overrides.items() if v is not None})
+    name = config.pop("name")
+    try:
+        return create_backend(name, config, cast.base_dir)
+    except KeyError:
+        raise CastError(f"unknown backend '{name}'",
+                        location=cast.source_map.find(("backend", "name")),
+                        key="backend.name") from None
+
+
+def plan(cast: Cast, backend: Backend | None = None) -> Plan:
+    """All targets of ``cast`` with their keys."""
+    backend = backend or make_backend(cast)
+    result = Plan(cast, backend)
+    renderer = PromptRenderer(cast)
+    caps = backend.capabilities()
+    spec = cast.spec
+    for character in spec.characters:
+        for variant_name in cast.variants_of(character):
+            target = _target(cast, backend, caps, renderer, character, variant_name)
+            result.targets[target.name] = target
+    return result
+
+
+def _root_variant(cast: Cast, name: str) -> str:
+    while (source := cast.spec.variants[name].from_) is not None:
+        name = source
+    return name
+
+
+def _seed(cast: Cast, character: Character, variant: str) -> int:
+    if variant in character.seeds:
+        return character.seeds[variant]
+    if character.seed is not None:
+        return character.seed
+    return derive_seed(cast.spec.seed, character.id, variant)
+
+
+def _target(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,
+            character: Character, variant_name: str) -> Target:
+    variant = cast.spec.variants[variant_name]
+    root_name = _root_variant(cast, variant_name)
+    root = cast.spec.variants[root_name]
+    prompt = renderer.render(character, root_name)
+    width, height = backend.render_size(*root.size)
+    options = {**root.options, **character.options}
+    request = RenderRequest(prompt=prompt.text, negative=prompt.negative,
+                            seed=_seed(cast, character, root_name), width=width, height=height,
+                            options=options, label=f"{character.id}/{root_name}")
+    render = {
+        "schema": KEY_SCHEMA,
+        "backend": caps.backend,
+        "model": caps.model,
+        "identity": backend.identity(request),
+        "prompt": request.prompt,
+        "negative": request.negative,
+        "seed": request.seed,
+        "width": width,
+        "height": height,
+        "template": prompt.template_digest,
+        "options": options,
+    }
+    render_key = digest(render)
+    post = {"size": list(variant.size), "crop": variant.crop, "format": variant.format}
+    output = spec_output(cast, character.id, variant_name, variant.format)
+    return Target(
+        name=f"{character.id}/{variant_name}",
+        character=character.id,
+        variant=variant_name,
+        output=output,
+        request=request,
+        render=render,
+        post=post,
+        render_key=render_key,
+        output_key=digest({"render_key": render_key, "post": post}),
+        template=prompt.template,
+        source=root_name if root_name != variant_name else None,
+    )
+
+
+def spec_output(cast: Cast, character: str, variant: str, fmt: str) -> str:
+    return cast.spec.output.format(character=character, variant=variant, format=fmt)

@@ -1,0 +1,137 @@
+"""Prompts from templates: Jinja2 with StrictUndefined, the cast's own ``templates/``
+folder first, then the templates facebuild ships.
+
+The prompt of a target is a pure function of (world, character, variant, template text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+
+from facebuild.cast import Cast
+from facebuild.errors import CastError, Location
+from facebuild.model import Character
+
+_SPACES = re.compile(r"\s+")
+SHIPPED_TEMPLATES = Path(str(files("facebuild.templates")))
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+    negative: str
+    template: str
+    template_digest: str
+
+
+class PromptRenderer:
+    """Renders the prompts of one cast; compiled templates are reused across targets."""
+
+    def __init__(self, cast: Cast) -> None:
+        self.cast = cast
+        search = [cast.base_dir / "templates", SHIPPED_TEMPLATES]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in search]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+        self._templates: dict[str, tuple[jinja2.Template, str]] = {}
+        self._characters: dict[str, dict[str, Any]] = {}
+
+    @cached_property
+    def _world(self) -> dict[str, Any]:
+        return self.cast.spec.world.model_dump()
+
+    def template(self, name: str, *, where: tuple[str, ...] = ("template",)) -> tuple[
+        jinja2.Template, str
+    ]:
+        """The compiled template called ``name`` and the sha256 of its source."""
+        found = self._templates.get(name)
+        if found is None:
+            try:
+                template = self.env.get_template(name)
+            except jinja2.TemplateNotFound:
+                raise CastError(
+                    f"template '{name}' not found",
+                    location=self.cast.source_map.find(where),
+                    key=".".join(where),
+                    hint=f"looked in {self.cast.base_dir / 'templates'} and the shipped "
+                    f"templates ({', '.join(shipped_templates())})",
+                ) from None
+            except jinja2.TemplateSyntaxError as exc:
+                raise CastError(f"template syntax error: {exc.message}",
+                                location=Location(Path(exc.filename or name), exc.lineno)) from None
+            assert template.filename is not None
+            source = Path(template.filename).read_bytes()
+            found = (template, hashlib.sha256(source).hexdigest())
+            self._templates[name] = found
+        return found
+
+    def template_name(self, variant_name: str) -> tuple[str, tuple[str, ...]]:
+        variant = self.cast.spec.variants[variant_name]
+        if variant.template:
+            return variant.template, ("variants", variant_name, "template")
+        return self.cast.spec.template, ("template",)
+
+    def render(self, character: Character, variant_name: str) -> Prompt:
+        name, where = self.template_name(variant_name)
+        template, digest = self.template(name, where=where)
+        variant = self.cast.spec.variants[variant_name]
+        context = {
+            "cast": {"name": self.cast.spec.name},
+            "world": self._world,
+            "character": self._character(character),
+            "variant": {
+                "name": variant_name,
+                "frame": variant.frame,
+                "width": variant.size[0],
+                "height": variant.size[1],
+            },
+            "style": _join(". ", self.cast.spec.world.style, character.style),
+        }
+        try:
+            text = template.render(context)
+        except jinja2.UndefinedError as exc:
+            line = _template_line(exc.__traceback__, template.filename)
+            raise CastError(
+                f"undefined variable in template: {exc.message}",
+                location=Location(Path(template.filename or name), line),
+                key=f"characters[{character.id}]",
+                hint="define it on the character or guard it with {% if ... is defined %}",
+            ) from None
+        negative = _join(", ", self.cast.spec.world.negative, variant.negative, character.negative)
+        return Prompt(_SPACES.sub(" ", text).strip(), negative, name, digest)
+
+    def _character(self, character: Character) -> dict[str, Any]:
+        found = self._characters.get(character.id)
+        if found is None:
+            found = character.model_dump()
+            self._characters[character.id] = found
+        return found
+
+
+def shipped_templates() -> list[str]:
+    return sorted(p.name for p in SHIPPED_TEMPLATES.glob("*.j2"))
+
+
+def _join(separator: str, *parts: str) -> str:
+    return separator.join(p.strip().rstrip(".,") for p in parts if p and p.strip())
+
+
+def _template_line(tb: TracebackType | None, filename: str | None) -> int | None:
+    line = None
+    while tb is not None:
+        if filename is not None and tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

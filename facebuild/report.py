@@ -1,0 +1,168 @@
+"""Reporters: how a build tells what it does. The builder calls them; they never decide.
+
+``PlainReporter`` prints one line per event (logs, CI), ``RichReporter`` a progress bar
+with counts on a terminal, ``JsonReporter`` one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from facebuild.build import BuildReport
+
+
+class Reporter(Protocol):
+    def start(self, outputs: int, renders: int, cost: float) -> None: ...
+    def progress(self, label: str, step: int, total: int) -> None: ...
+    def generated(self, label: str, seconds: float) -> None: ...
+    def wrote(self, target: str, how: str, path: str) -> None: ...
+    def kept(self, target: str, reason: str) -> None: ...
+    def removed(self, target: str, path: str) -> None: ...
+    def failed(self, target: str, message: str) -> None: ...
+    def warning(self, message: str) -> None: ...
+    def done(self, report: BuildReport) -> None: ...
+
+
+class NullReporter:
+    """Says nothing (library use)."""
+
+    def start(self, outputs: int, renders: int, cost: float) -> None: ...
+    def progress(self, label: str, step: int, total: int) -> None: ...
+    def generated(self, label: str, seconds: float) -> None: ...
+    def wrote(self, target: str, how: str, path: str) -> None: ...
+    def kept(self, target: str, reason: str) -> None: ...
+    def removed(self, target: str, path: str) -> None: ...
+    def failed(self, target: str, message: str) -> None: ...
+    def warning(self, message: str) -> None: ...
+    def done(self, report: BuildReport) -> None: ...
+
+
+class PlainReporter(NullReporter):
+    """One line per event, for logs and pipes."""
+
+    def __init__(self, stream: IO[str] | None = None, *, verbose: bool = False) -> None:
+        self.stream = stream or sys.stdout
+        self.verbose = verbose
+        self._lock = threading.Lock()
+
+    def _say(self, text: str) -> None:
+        with self._lock:
+            print(text, file=self.stream, flush=True)
+
+    def start(self, outputs: int, renders: int, cost: float) -> None:
+        price = f" (estimated ${cost:.2f})" if cost else ""
+        self._say(f"building {outputs} outputs, {renders} generations{price}")
+
+    def generated(self, label: str, seconds: float) -> None:
+        if self.verbose:
+            self._say(f"generated {label} in {seconds:.2f}s")
+
+    def wrote(self, target: str, how: str, path: str) -> None:
+        self._say(f"{how:>9}  {target} -> {path}")
+
+    def kept(self, target: str, reason: str) -> None:
+        self._say(f"     kept  {target}: {reason}")
+
+    def removed(self, target: str, path: str) -> None:
+        self._say(f"  removed  {target} ({path})")
+
+    def failed(self, target: str, message: str) -> None:
+        self._say(f"   FAILED  {target}: {message}")
+
+    def warning(self, message: str) -> None:
+        self._say(f"warning: {message}")
+
+    def done(self, report: BuildReport) -> None:
+        self._say(report.summary())
+
+
+class JsonReporter(NullReporter):
+    """One JSON object per event, for tools."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self._lock = threading.Lock()
+
+    def _emit(self, event: str, **fields: Any) -> None:
+        with self._lock:
+            print(json.dumps({"event": event, **fields}), file=self.stream, flush=True)
+
+    def start(self, outputs: int, renders: int, cost: float) -> None:
+        self._emit("start", outputs=outputs, renders=renders, cost=cost)
+
+    def wrote(self, target: str, how: str, path: str) -> None:
+        self._emit("wrote", target=target, how=how, path=path)
+
+    def kept(self, target: str, reason: str) -> None:
+        self._emit("kept", target=target, reason=reason)
+
+    def removed(self, target: str, path: str) -> None:
+        self._emit("removed", target=target, path=path)
+
+    def failed(self, target: str, message: str) -> None:
+        self._emit("failed", target=target, message=message)
+
+    def warning(self, message: str) -> None:
+        self._emit("warning", message=message)
+
+    def done(self, report: BuildReport) -> None:
+        self._emit("done", **report.counts(), cost=report.cost)
+
+
+class RichReporter(PlainReporter):
+    """A progress bar with generated / derived / cached / failed counts."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        super().__init__(sys.stdout)
+        self.console = Console(stderr=False)
+        self.counts = {"generated": 0, "derived": 0, "failed": 0}
+        self.progress_bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            console=self.console,
+            transient=True,
+        )
+        self.task: Any = None
+
+    def _counts(self) -> str:
+        c = self.counts
+        return (f"[green]{c['generated']} generated[/] · {c['derived']} derived · "
+                f"[red]{c['failed']} failed[/]")
+
+    def _say(self, text: str) -> None:
+        self.console.print(text, highlight=False, markup=False)
+
+    def start(self, outputs: int, renders: int, cost: float) -> None:
+        super().start(outputs, renders, cost)
+        self.progress_bar.start()
+        self.task = self.progress_bar.add_task("building", total=outputs, counts=self._counts())
+
+    def wrote(self, target: str, how: str, path: str) -> None:
+        with self._lock:
+            self.counts["generated" if how == "generated" else "derived"] += 1
+            self.progress_bar.update(self.task, advance=1, counts=self._counts())
+
+    def progress(self, label: str, step: int, total: int) -> None:
+        with self._lock:
+            self.progress_bar.update(self.task, description=f"{label} {step}/{total}")
+
+    def failed(self, target: str, message: str) -> None:
+        with self._lock:
+            self.counts["failed"] += 1
+            self.progress_bar.update(self.task, advance=1, counts=self._counts())
+        self.progress_bar.console.print(f"[red]FAILED[/] {target}: {message}", markup=True,
+                                        highlight=False)
+
+    def done(self, report: BuildReport) -> None:
+        if self.task is not None:
+            self.progress_bar.stop()
+        super().done(report)
