@@ -1,0 +1,24 @@
+"""facebuild validate: load, render every prompt and check the model's limits."""
+
+from __future__ import annotations
+
+import argparse
+
+from facebuild.commands.common import load_plan
+from facebuild.errors import LimitError
+
+
+def run(args: argparse.Namespace) -> int:
+    the_plan = load_plan(args)
+    problems = the_plan.check()
+    if problems:
+        raise LimitError(f"{len(problems)} target(s) break the limits of "
+                         f"{the_plan.capabilities.model}:\n" + "\n".join(problems))
+    cast = the_plan.cast
+    caps = the_plan.capabilities
+    print(f"{cast.path}: ok — {len(cast.spec.characters)} characters, "
+          f"{len(cast.spec.variants)} variants, {len(the_plan.targets)} targets, "
+          f"{len(the_plan.renders())} renders on {caps.backend} ({caps.model})")
+    if caps.lifecycle != "active":
+        print(f"warning: {caps.model} is {caps.lifecycle}: the service may refuse every call")
+    return 0
