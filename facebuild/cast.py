@@ -238,8 +238,9 @@ def _check_semantics(spec: CastFile, base_dir: Path,
         error(("backend", "name"), "backend.name", f"unknown backend '{spec.backend.name}'",
               f"did you mean '{near[0]}'?" if near else f"choose one of {', '.join(backend_names())}")
     _check_output_pattern(spec.output, error)
+    cycles: set[frozenset[str]] = set()
     for name, variant in spec.variants.items():
-        _check_variant(name, variant, spec, error)
+        _check_variant(name, variant, spec, error, cycles)
     seen: dict[str, int] = {}
     for index, character in enumerate(spec.characters):
         path: KeyPath = ("characters", index)
@@ -276,7 +277,8 @@ def _check_output_pattern(pattern: str, error: Any) -> None:
               "use a relative path without '..'")
 
 
-def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any) -> None:
+def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
+                   cycles: set[frozenset[str]]) -> None:
     path: KeyPath = ("variants", name)
     if not _SLUG.match(name):
         error(path, f"variants.{name}", f"variant name {name!r} is not a slug",
@@ -294,7 +296,9 @@ def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any) -> N
             while current is not None and current not in chain:
                 chain.append(current)
                 current = spec.variants[current].from_ if current in spec.variants else None
-            if current is not None:
+            cycle = frozenset(chain[chain.index(current):]) if current is not None else None
+            if cycle is not None and cycle not in cycles:
+                cycles.add(cycle)
                 error(path + ("from",), f"variants.{name}.from",
                       f"'from:' makes a cycle: {' -> '.join(chain + [current])}",
                       "one variant in the chain must be generated, without 'from:'")
