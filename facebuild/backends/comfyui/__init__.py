@@ -1,0 +1,170 @@
+"""The ``comfyui`` backend: API-format workflows on one ComfyUI server or a pool of them.
+
+``backend: {name: comfyui, url: http://127.0.0.1:8188, workflow: sdxl_portrait.json}``;
+see ``options.py`` for every option. A variant may override ``workflow`` and ``inputs``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
+from facebuild.backends.comfyui.client import ComfyUIServer, ServerDown, Timing
+from facebuild.backends.comfyui.options import Settings, parse_options
+from facebuild.backends.comfyui.pool import ServerPool
+from facebuild.backends.comfyui.prepared import PreparedWorkflow, WorkflowCache
+from facebuild.backends.comfyui.workflow import PLACEHOLDER_PREFIX, digest, inject
+from facebuild.errors import BackendError, CastError
+
+REQUEST_OPTIONS = ("workflow", "inputs")
+_MEGAPIXEL = 1024 * 1024
+
+
+class ComfyUIBackend:
+    """Renders through ComfyUI's HTTP API; see the module docstring."""
+
+    name = "comfyui"
+
+    def __init__(self, settings: Settings, base_dir: Path) -> None:
+        self.settings = settings
+        self.base_dir = base_dir
+        self.workflows = WorkflowCache(base_dir)
+        self.default = self.workflows.get(settings.workflow, settings.inputs, key="backend")
+        timing = Timing(timeout=settings.timeout, poll_interval=settings.poll_interval)
+        client_id = f"facebuild-{uuid.uuid4().hex}"
+        servers = [
+            ComfyUIServer(url, client_id=client_id, batch_size=settings.batch_size, timing=timing)
+            for url in settings.urls
+        ]
+        self.pool = ServerPool(servers, batch_size=settings.batch_size, cooldown=settings.cooldown)
+        self._preflight_lock = threading.Lock()
+        self._preflighted = False
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], base_dir: Path) -> ComfyUIBackend:
+        return cls(parse_options(options), base_dir)
+
+    # -- planning (no network) ----------------------------------------------------------
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(
+            backend=self.name,
+            model=", ".join(self.default.workflow.checkpoints()) or self.default.workflow.name,
+            max_prompt_chars=None,
+            max_negative_chars=None,
+            seed_min=0,
+            seed_max=2**64 - 1,
+            price_per_image=0.0,
+            max_concurrency=self.settings.batch_size * len(self.settings.urls),
+            min_side=16,
+            max_side=16384,
+            paid=False,
+        )
+
+    def render_size(self, width: int, height: int) -> tuple[int, int]:
+        """About one megapixel at the output's aspect ratio, sides multiples of 64; a size
+        that is already about a megapixel or more and a multiple of 8 is kept."""
+        if width * height >= 0.9 * _MEGAPIXEL and width % 8 == 0 and height % 8 == 0:
+            return width, height
+        aspect = width / height
+        side_w = max(64, round(math.sqrt(_MEGAPIXEL * aspect) / 64) * 64)
+        side_h = max(64, round(math.sqrt(_MEGAPIXEL / aspect) / 64) * 64)
+        side_w = max(side_w, math.ceil(width / 64) * 64)
+        side_h = max(side_h, math.ceil(height / 64) * 64)
+        return min(side_w, 16384), min(side_h, 16384)
+
+    def check(self, request: RenderRequest) -> list[str]:
+        problems = [
+            f"unknown comfyui option {key!r} (valid: {', '.join(REQUEST_OPTIONS)})"
+            for key in request.options
+            if key not in REQUEST_OPTIONS
+        ]
+        try:
+            self._prepared(request)
+        except (CastError, BackendError) as exc:
+            problems.append(str(exc))
+        return problems
+
+    def identity(self, request: RenderRequest) -> dict[str, Any]:
+        prepared = self._prepared(request)
+        graph = self._graph(prepared, request, PLACEHOLDER_PREFIX)
+        return {"workflow_sha256": digest(graph)}
+
+    def _prepared(self, request: RenderRequest) -> PreparedWorkflow:
+        options = request.options
+        if "workflow" not in options and "inputs" not in options:
+            return self.default
+        ref = options.get("workflow", self.settings.workflow)
+        inputs = options.get("inputs", None if "workflow" in options else self.settings.inputs)
+        return self.workflows.get(str(ref), inputs, key="")
+
+    @staticmethod
+    def _graph(prepared: PreparedWorkflow, request: RenderRequest, prefix: str) -> dict[str, Any]:
+        return inject(
+            prepared.workflow.graph,
+            prepared.injection,
+            prompt=request.prompt,
+            negative=request.negative,
+            seed=request.seed,
+            width=request.width,
+            height=request.height,
+            prefix=prefix,
+        )
+
+    # -- running ------------------------------------------------------------------------
+
+    def preflight(self) -> None:
+        """Reach every server (``GET /object_info``) and check the default workflow on each."""
+        with self._preflight_lock:
+            if self._preflighted:
+                return
+            results = self.pool.each(lambda server: server.ensure_ready())
+            down = [
+                (s, r)
+                for s, r in zip(self.pool.servers, results, strict=True)
+                if isinstance(r, BackendError)
+            ]
+            if len(down) == len(results):
+                raise BackendError("; ".join(str(error) for _, error in down))
+            for server, error in down:
+                self.pool.mark_down(server, str(error))
+            graph = self.default.workflow.graph
+            for server, result in zip(self.pool.servers, results, strict=True):
+                if not isinstance(result, BackendError):
+                    server.validate(graph, self.default.workflow.name)
+            self._preflighted = True
+
+    def generate(self, request: RenderRequest, progress: ProgressCallback | None = None) -> bytes:
+        if self.pool.cancelled.is_set():
+            raise BackendError("cancelled")
+        try:
+            prepared = self._prepared(request)
+        except CastError as exc:
+            raise BackendError(str(exc)) from exc
+        short = digest(self._graph(prepared, request, PLACEHOLDER_PREFIX))[:12]
+        name = prepared.workflow.name
+
+        def make_graph() -> dict[str, Any]:
+            # a new prefix for every submission: ComfyUI answers an identical graph with
+            # the old file ("cached") instead of writing a new one
+            return self._graph(prepared, request, f"facebuild/{short}-{uuid.uuid4().hex[:8]}")
+
+        def job(server: ComfyUIServer) -> bytes:
+            server.validate(make_graph(), name)
+            return server.run(make_graph, prepared.injection.output, progress, self.pool.cancelled)
+
+        return self.pool.run(job)
+
+    def cancel(self) -> None:
+        self.pool.cancel()
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+__all__ = ["ComfyUIBackend", "ServerDown"]

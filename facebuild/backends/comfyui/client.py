@@ -1,0 +1,240 @@
+"""One ComfyUI server: queue a prompt, follow it, download its image, cancel our own work.
+
+``ServerDown`` means the server, not the job, failed (unreachable, HTTP 5xx): the pool
+sends the job elsewhere. Every other failure is a ``BackendError`` for the job.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from facebuild.backends.base import ProgressCallback
+from facebuild.backends.comfyui.events import EventListener, JobState
+from facebuild.backends.comfyui.objectinfo import ObjectInfo, unreachable_message, validate_graph
+from facebuild.backends.comfyui.results import (
+    describe_node_errors,
+    describe_prompt_error,
+    result_image,
+)
+from facebuild.errors import BackendError
+
+VANISHED = "vanished"
+_SHORT = 5.0
+
+
+class ServerDown(BackendError):
+    """The server itself failed; its jobs should go to another server."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+class WorkflowRejected(BackendError):
+    """The server cannot run this workflow (missing node type, checkpoint, bad value)."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    timeout: float = 600.0
+    """Seconds a job may run once started; it may wait ``timeout × batch_size`` queued."""
+    poll_interval: float = 1.0
+    """Seconds between /history + /queue checks while the websocket is down (×5 while up)."""
+
+
+class ComfyUIServer:
+    def __init__(self, url: str, *, client_id: str, batch_size: int, timing: Timing) -> None:
+        self.url = url.rstrip("/")
+        self.client_id = client_id
+        self.batch_size = batch_size
+        self.timing = timing
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=batch_size + 4)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        ws_url = "ws" + self.url.removeprefix("http") + "/ws"
+        self.listener = EventListener(ws_url, client_id)
+        self.object_info: ObjectInfo | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ComfyUIServer({self.url!r})"
+
+    # -- HTTP ---------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, *, timeout: float = 30.0, **kw: Any) -> Any:
+        """The JSON answer (or ``None`` for an empty body); ``ServerDown`` on failure."""
+        response = self._send(method, path, timeout=timeout, **kw)
+        if response.status_code != 200:
+            raise ServerDown(
+                f"ComfyUI server {self.url} answered {method} {path} with "
+                f"HTTP {response.status_code}"
+            )
+        return response.json() if response.content else None
+
+    def _send(self, method: str, path: str, *, timeout: float, **kw: Any) -> requests.Response:
+        try:
+            response = self.session.request(method, self.url + path, timeout=timeout, **kw)
+        except requests.RequestException as exc:
+            raise ServerDown(unreachable_message(self.url, exc)) from exc
+        if response.status_code >= 500:
+            raise ServerDown(
+                f"ComfyUI server {self.url} failed: HTTP {response.status_code} on {method} {path}"
+            )
+        return response
+
+    def ensure_ready(self) -> ObjectInfo:
+        """Fetch ``/object_info`` once and start following the websocket."""
+        with self._lock:
+            if self.object_info is None:
+                info = self.request("GET", "/object_info", timeout=60.0)
+                if not isinstance(info, dict):
+                    raise ServerDown(f"{self.url} did not answer /object_info like ComfyUI")
+                self.object_info = info
+            self.listener.start()
+            return self.object_info
+
+    def validate(self, graph: Mapping[str, Any], workflow: str) -> None:
+        problems = validate_graph(graph, self.ensure_ready(), self.url)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise WorkflowRejected(f"workflow {workflow}: {problems[0]}{more}")
+
+    # -- one job ------------------------------------------------------------------------
+
+    def run(
+        self,
+        make_graph: Callable[[], dict[str, Any]],
+        output_node: str,
+        progress: ProgressCallback | None,
+        cancelled: threading.Event,
+    ) -> bytes:
+        """Queue, follow and download one job; resubmit once if the prompt vanished."""
+        for _attempt in range(2):
+            prompt_id = str(uuid.uuid4())
+            state = self.listener.register(prompt_id, progress)
+            try:
+                self._submit(make_graph(), prompt_id, cancelled)
+                entry = self._wait(state, cancelled)
+            finally:
+                self.listener.unregister(prompt_id)
+            if entry is not VANISHED:
+                assert isinstance(entry, dict)
+                return self._download(result_image(entry, output_node, self.url, cancelled))
+        raise BackendError(
+            f"prompt removed from the queue of {self.url} twice without running "
+            "(deleted by someone else?)",
+            retryable=True,
+        )
+
+    def _submit(self, graph: dict[str, Any], prompt_id: str, cancelled: threading.Event) -> None:
+        body = {"prompt": graph, "client_id": self.client_id, "prompt_id": prompt_id}
+        response = self._send("POST", "/prompt", json=body, timeout=30.0)
+        if response.status_code == 400:
+            raise BackendError(describe_prompt_error(response, self.url))
+        if response.status_code != 200:
+            raise ServerDown(f"{self.url} answered POST /prompt with HTTP {response.status_code}")
+        answer = response.json()
+        if answer.get("prompt_id") != prompt_id:
+            raise BackendError(f"{self.url} renamed prompt {prompt_id}; is it ComfyUI?")
+        if answer.get("node_errors"):
+            self.forget([prompt_id])
+            raise BackendError(
+                f"{self.url} rejected part of the workflow: "
+                + describe_node_errors(answer["node_errors"])
+            )
+        if cancelled.is_set():
+            self.forget([prompt_id])
+            raise BackendError("cancelled")
+
+    def _wait(self, state: JobState, cancelled: threading.Event) -> dict[str, Any] | str:
+        submitted = time.monotonic()
+        next_poll = submitted
+        saw_end = False
+        while True:
+            state.wake.clear()
+            if cancelled.is_set():
+                raise BackendError("cancelled")
+            now = time.monotonic()
+            self._check_deadline(state, submitted, now)
+            up = self.listener.connected.is_set()
+            interval = self.timing.poll_interval * (5 if up else 1)
+            if state.ended and not saw_end:
+                saw_end, next_poll = True, now
+            if now >= next_poll:
+                entry = self._poll(state)
+                if entry is not None:
+                    return entry
+                next_poll = now + (self.timing.poll_interval if saw_end else interval)
+            state.wake.wait(max(0.0, min(next_poll - now, interval)))
+
+    def _poll(self, state: JobState) -> dict[str, Any] | str | None:
+        """The history entry, ``VANISHED``, or ``None`` while queued or running."""
+        queue = self.request("GET", "/queue")
+        history = self.request("GET", f"/history/{state.prompt_id}")
+        if isinstance(history, dict) and state.prompt_id in history:
+            entry = history[state.prompt_id]
+            return entry if isinstance(entry, dict) else None
+        running = {item[1] for item in queue.get("queue_running", [])}
+        pending = {item[1] for item in queue.get("queue_pending", [])}
+        if state.prompt_id in running:
+            state.mark_started()
+        elif state.prompt_id not in pending:
+            return VANISHED
+        return None
+
+    def _check_deadline(self, state: JobState, submitted: float, now: float) -> None:
+        timeout = self.timing.timeout
+        if state.started is not None and now - state.started > timeout:
+            what = f"ran for more than {timeout:g} s"
+        elif state.started is None and now - submitted > timeout * self.batch_size:
+            what = f"waited in the queue for more than {timeout * self.batch_size:g} s"
+        else:
+            return
+        self.forget([state.prompt_id])
+        raise BackendError(
+            f"prompt {state.prompt_id} on {self.url} {what}; removed it", retryable=True
+        )
+
+    def _download(self, image: Mapping[str, Any]) -> bytes:
+        params = {key: image.get(key, "") for key in ("filename", "subfolder", "type")}
+        response = self._send("GET", "/view", params=params, timeout=60.0)
+        if response.status_code != 200 or not response.content:
+            raise BackendError(
+                f"{self.url} has no file {params['filename']!r} to download "
+                f"(HTTP {response.status_code})",
+                retryable=True,
+            )
+        return response.content
+
+    # -- cancelling ---------------------------------------------------------------------
+
+    def forget(self, prompt_ids: list[str]) -> None:
+        """Delete these prompts (ours) from the queue, and interrupt the one running, if any."""
+        if not prompt_ids:
+            return
+        try:
+            self._send("POST", "/queue", json={"delete": prompt_ids}, timeout=_SHORT)
+            queue = self.request("GET", "/queue", timeout=_SHORT)
+            running = [item[1] for item in queue.get("queue_running", [])]
+            for prompt_id in running:
+                if prompt_id in prompt_ids:
+                    self._send("POST", "/interrupt", json={"prompt_id": prompt_id}, timeout=_SHORT)
+        except BackendError:
+            pass
+
+    def cancel(self) -> None:
+        """Delete this build's pending prompts and interrupt its running one; wake waiters."""
+        self.forget(self.listener.prompt_ids())
+        self.listener.wake_all()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.session.close()

@@ -1,0 +1,181 @@
+"""Find where a request goes in a workflow: from the graph itself, or from ``inputs:``.
+
+By default the sampler (the node with linked ``positive`` and ``negative`` inputs and a
+``seed`` or ``noise_seed``) leads to everything: the text encoders upstream of its
+``positive`` and ``negative``, the latent node upstream of its ``latent_image``; the output
+is the graph's one SaveImage. An explicit ``inputs:`` mapping overrides any of those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from difflib import get_close_matches
+from typing import Any
+
+from facebuild.backends.comfyui.workflow import Graph, Injection, Slot, Workflow, is_link
+
+INPUT_KEYS = ("prompt", "negative", "seed", "width", "height", "output")
+OPTIONAL_KEYS = frozenset({"negative", "seed", "width", "height"})
+"""Keys that ``inputs:`` may set to null: the workflow has no such input to set."""
+_MISSING = object()
+
+
+class InjectionError(Exception):
+    """The request's values cannot be placed in a workflow; ``str()`` says how to fix it."""
+
+
+def check_inputs_option(value: Any) -> str:
+    """A problem with the shape of an ``inputs:`` mapping, or ``""``; no graph needed."""
+    if not isinstance(value, Mapping):
+        return "expected a mapping such as {prompt: '6.text', output: '9'}"
+    for key, spec in value.items():
+        if key not in INPUT_KEYS:
+            near = get_close_matches(str(key), INPUT_KEYS, n=1)
+            return f"unknown key {key!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
+        if spec is None and key in OPTIONAL_KEYS:
+            continue
+        if key == "output" and isinstance(spec, str | int) and not isinstance(spec, bool):
+            continue
+        if key != "output" and isinstance(spec, str) and "." in spec:
+            continue
+        want = "a node id such as '9'" if key == "output" else "'<node id>.<input name>'"
+        return f"{key}: expected {want}, got {spec!r}"
+    return ""
+
+
+def find_injection(workflow: Workflow, explicit: Mapping[str, Any] | None = None) -> Injection:
+    """Where prompt, negative, seed, size and output prefix go; raises ``InjectionError``."""
+    graph = workflow.graph
+    explicit = explicit or {}
+    problem = check_inputs_option(explicit)
+    if problem:
+        raise InjectionError(f"inputs: {problem}")
+    found: dict[str, Any] = {}
+    missing: list[str] = []
+    auto = _detect(graph)
+    for key in INPUT_KEYS:
+        spec = explicit.get(key, _MISSING)
+        if spec is _MISSING:
+            value, reason = auto[key]
+            if value is None:
+                missing.append(f"the {_LABELS[key]} ({reason})")
+            found[key] = value
+        elif spec is None:
+            found[key] = None
+        elif key == "output":
+            node = str(spec)
+            if node not in graph:
+                missing.append(f"the output node {node!r} named in inputs (no such node)")
+            found[key] = node
+        else:
+            node, _, name = str(spec).partition(".")
+            if node not in graph:
+                missing.append(f"{key} {spec!r} named in inputs (no node {node!r})")
+            elif name not in graph[node].get("inputs", {}):
+                have = ", ".join(graph[node].get("inputs", {})) or "none"
+                missing.append(f"{key} {spec!r} named in inputs (node {node} has inputs: {have})")
+            found[key] = Slot(node, name)
+    if missing:
+        raise InjectionError(
+            f"workflow {workflow.name}: could not find "
+            + "; ".join(missing)
+            + ". Name them in the cast's backend options, e.g. inputs: "
+            + _suggestion(found)
+        )
+    output: str = found["output"]
+    inputs = graph[output].get("inputs", {})
+    prefix = Slot(output, "filename_prefix") if "filename_prefix" in inputs else None
+    return Injection(
+        prompt=found["prompt"],
+        negative=found["negative"],
+        seed=found["seed"],
+        width=found["width"],
+        height=found["height"],
+        output=output,
+        prefix=prefix,
+    )
+
+
+_LABELS = {
+    "prompt": "prompt text (a CLIPTextEncode linked to the sampler's 'positive')",
+    "negative": "negative prompt text (a CLIPTextEncode linked to the sampler's 'negative')",
+    "seed": "seed (the sampler's 'seed' or 'noise_seed')",
+    "width": "width (the latent node upstream of the sampler)",
+    "height": "height (the latent node upstream of the sampler)",
+    "output": "output node (a SaveImage)",
+}
+_EXAMPLE = {
+    "prompt": "6.text",
+    "negative": "7.text",
+    "seed": "3.seed",
+    "width": "5.width",
+    "height": "5.height",
+    "output": "9",
+}
+
+
+def _suggestion(found: Mapping[str, Any]) -> str:
+    shown = {key: found.get(key) or f"<like {_EXAMPLE[key]}>" for key in INPUT_KEYS}
+    return "{" + ", ".join(f"{key}: '{value}'" for key, value in shown.items()) + "}"
+
+
+Found = tuple[Any, str]
+
+
+def _detect(graph: Graph) -> dict[str, Found]:
+    """Auto-detected injection points, each with the reason when it was not found."""
+    outputs = sorted(n for n, node in graph.items() if node["class_type"] == "SaveImage")
+    result: dict[str, Found] = {
+        "output": (outputs[0], "") if len(outputs) == 1 else (None, f"{len(outputs)} SaveImage")
+    }
+    samplers = sorted(n for n, node in graph.items() if _is_sampler(node))
+    if len(samplers) != 1:
+        why = f"{len(samplers)} samplers" + (f": {', '.join(samplers)}" if samplers else "")
+        for key in ("prompt", "negative", "seed", "width", "height"):
+            result[key] = (None, why)
+        return result
+    sampler = graph[samplers[0]]["inputs"]
+    prompt = _upstream(graph, sampler["positive"], ("text",))
+    negative = _upstream(graph, sampler["negative"], ("text",))
+    if negative is not None and negative == prompt:
+        negative = None
+    result["prompt"] = (prompt, "no text encoder upstream of 'positive'")
+    result["negative"] = (negative, "no text encoder of its own upstream of 'negative'")
+    seed_name = "seed" if "seed" in sampler else "noise_seed"
+    seed: Slot | None = Slot(samplers[0], seed_name)
+    if is_link(sampler[seed_name]):
+        seed = _upstream(graph, sampler[seed_name], ("seed", "noise_seed", "value"))
+    result["seed"] = (seed, "the sampler's seed comes from a node without a literal seed")
+    latent = _upstream(graph, sampler.get("latent_image"), ("width",))
+    has_height = latent is not None and "height" in graph[latent.node]["inputs"]
+    for key in ("width", "height"):
+        slot = Slot(latent.node, key) if latent is not None and has_height else None
+        result[key] = (slot, "no node with width and height upstream of 'latent_image'")
+    return result
+
+
+def _is_sampler(node: Mapping[str, Any]) -> bool:
+    inputs = node.get("inputs", {})
+    return (
+        is_link(inputs.get("positive"))
+        and is_link(inputs.get("negative"))
+        and ("seed" in inputs or "noise_seed" in inputs)
+    )
+
+
+def _upstream(graph: Graph, link: Any, names: tuple[str, ...]) -> Slot | None:
+    """The nearest node upstream of ``link`` with a literal input of one of ``names``."""
+    queue = [link]
+    seen: set[str] = set()
+    while queue:
+        current = queue.pop(0)
+        if not is_link(current) or current[0] in seen or current[0] not in graph:
+            continue
+        node_id = current[0]
+        seen.add(node_id)
+        inputs = graph[node_id].get("inputs", {})
+        for name in names:
+            if name in inputs and not is_link(inputs[name]):
+                return Slot(node_id, name)
+        queue.extend(value for value in inputs.values() if is_link(value))
+    return None
