@@ -146,6 +146,7 @@ class Builder:
                     self.report.results[target.name] = TargetResult(target.name, "skipped")
                 self.reporter.done(self.report)
                 return self.report
+            _remove_partial_writes(self.cast.dist_dir)
             journal = Journal(journal_path)
             try:
                 self._execute(work, renders, jobs, lock, state, journal)
@@ -338,6 +339,13 @@ def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
         "template": target.template,
         "price": price,
     }
+
+
+def _remove_partial_writes(dist: Path) -> None:
+    """Temp files left by a build that was killed mid-write (see facebuild.atomic)."""
+    if dist.is_dir():
+        for leftover in dist.rglob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:
