@@ -125,9 +125,7 @@ class ComfyUIBackend:
                 return
             results = self.pool.each(lambda server: server.ensure_ready())
             down = [
-                (s, r)
-                for s, r in zip(self.pool.servers, results, strict=True)
-                if isinstance(r, BackendError)
+                (s, r) for s, r in zip(self.pool.servers, results, strict=True) if isinstance(r, BackendError)
             ]
             if len(down) == len(results):
                 raise BackendError("; ".join(str(error) for _, error in down))

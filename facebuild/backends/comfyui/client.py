@@ -74,8 +74,7 @@ class ComfyUIServer:
         response = self._send(method, path, timeout=timeout, **kw)
         if response.status_code != 200:
             raise ServerDown(
-                f"ComfyUI server {self.url} answered {method} {path} with "
-                f"HTTP {response.status_code}"
+                f"ComfyUI server {self.url} answered {method} {path} with HTTP {response.status_code}"
             )
         return response.json() if response.content else None
 
@@ -129,8 +128,7 @@ class ComfyUIServer:
                 assert isinstance(entry, dict)
                 return self._download(result_image(entry, output_node, self.url, cancelled))
         raise BackendError(
-            f"prompt removed from the queue of {self.url} twice without running "
-            "(deleted by someone else?)",
+            f"prompt removed from the queue of {self.url} twice without running (deleted by someone else?)",
             retryable=True,
         )
 
@@ -147,8 +145,7 @@ class ComfyUIServer:
         if answer.get("node_errors"):
             self.forget([prompt_id])
             raise BackendError(
-                f"{self.url} rejected part of the workflow: "
-                + describe_node_errors(answer["node_errors"])
+                f"{self.url} rejected part of the workflow: " + describe_node_errors(answer["node_errors"])
             )
         if cancelled.is_set():
             self.forget([prompt_id])
@@ -156,7 +153,7 @@ class ComfyUIServer:
 
     def _wait(self, state: JobState, cancelled: threading.Event) -> dict[str, Any] | str:
         submitted = time.monotonic()
-        next_poll = submitted
+        next_poll = submitted + self.timing.poll_interval
         saw_end = False
         while True:
             state.wake.clear()
@@ -177,11 +174,14 @@ class ComfyUIServer:
 
     def _poll(self, state: JobState) -> dict[str, Any] | str | None:
         """The history entry, ``VANISHED``, or ``None`` while queued or running."""
-        queue = self.request("GET", "/queue")
-        history = self.request("GET", f"/history/{state.prompt_id}")
-        if isinstance(history, dict) and state.prompt_id in history:
-            entry = history[state.prompt_id]
-            return entry if isinstance(entry, dict) else None
+        if state.ended:
+            entry = self._history(state.prompt_id)
+            if entry is not None:
+                return entry
+        queue = self.request("GET", "/queue")  # before /history: a prompt may end in between
+        entry = self._history(state.prompt_id)
+        if entry is not None:
+            return entry
         running = {item[1] for item in queue.get("queue_running", [])}
         pending = {item[1] for item in queue.get("queue_pending", [])}
         if state.prompt_id in running:
@@ -189,6 +189,11 @@ class ComfyUIServer:
         elif state.prompt_id not in pending:
             return VANISHED
         return None
+
+    def _history(self, prompt_id: str) -> dict[str, Any] | None:
+        history = self.request("GET", f"/history/{prompt_id}")
+        entry = history.get(prompt_id) if isinstance(history, dict) else None
+        return entry if isinstance(entry, dict) else None
 
     def _check_deadline(self, state: JobState, submitted: float, now: float) -> None:
         timeout = self.timing.timeout
@@ -199,17 +204,14 @@ class ComfyUIServer:
         else:
             return
         self.forget([state.prompt_id])
-        raise BackendError(
-            f"prompt {state.prompt_id} on {self.url} {what}; removed it", retryable=True
-        )
+        raise BackendError(f"prompt {state.prompt_id} on {self.url} {what}; removed it", retryable=True)
 
     def _download(self, image: Mapping[str, Any]) -> bytes:
         params = {key: image.get(key, "") for key in ("filename", "subfolder", "type")}
         response = self._send("GET", "/view", params=params, timeout=60.0)
         if response.status_code != 200 or not response.content:
             raise BackendError(
-                f"{self.url} has no file {params['filename']!r} to download "
-                f"(HTTP {response.status_code})",
+                f"{self.url} has no file {params['filename']!r} to download (HTTP {response.status_code})",
                 retryable=True,
             )
         return response.content

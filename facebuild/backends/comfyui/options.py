@@ -40,9 +40,7 @@ def parse_options(options: Mapping[str, Any]) -> Settings:
         if key not in OPTIONS:
             near = get_close_matches(str(key), list(OPTIONS), n=1)
             hint = f"did you mean {near[0]!r}?" if near else "valid: " + ", ".join(OPTIONS)
-            raise CastError(
-                "unknown option of the comfyui backend", key=f"backend.{key}", hint=hint
-            )
+            raise CastError("unknown option of the comfyui backend", key=f"backend.{key}", hint=hint)
     defaults = Settings()
     urls = _urls(options.get("url", DEFAULT_URL))
     workflow = options.get("workflow", defaults.workflow)
@@ -90,7 +88,5 @@ def _number(
     wrong_type = isinstance(value, bool) or not isinstance(value, int if integer else int | float)
     if wrong_type or value < minimum:
         want = "an integer" if integer else "a number"
-        raise CastError(
-            f"expected {want} of at least {minimum:g}, got {value!r}", key=f"backend.{key}"
-        )
+        raise CastError(f"expected {want} of at least {minimum:g}, got {value!r}", key=f"backend.{key}")
     return float(value)

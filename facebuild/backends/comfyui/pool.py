@@ -80,9 +80,7 @@ class ServerPool:
                 if self.cancelled.is_set():
                     raise BackendError("cancelled")
                 now = time.monotonic()
-                usable = [
-                    s for s in self.servers if s.url not in tried and self._down_until[s.url] <= now
-                ]
+                usable = [s for s in self.servers if s.url not in tried and self._down_until[s.url] <= now]
                 if not usable:
                     return None
                 free = [s for s in usable if self._busy[s.url] < self.batch_size]

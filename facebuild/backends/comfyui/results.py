@@ -60,17 +60,13 @@ def result_image(
         if kind == "execution_error":
             node = f"node {data.get('node_id')} ({data.get('node_type')})"
             text = str(data.get("exception_message", "")).strip() or "error"
-            raise BackendError(
-                f"{node} failed on {server}: {data.get('exception_type', '')}: {text}"
-            )
+            raise BackendError(f"{node} failed on {server}: {data.get('exception_type', '')}: {text}")
         if kind == "execution_interrupted":
             if cancelled.is_set():
                 raise BackendError("cancelled")
             raise BackendError(f"interrupted on {server} (by someone else?)", retryable=True)
     if status.get("status_str") == "error":
-        raise BackendError(
-            f"the prompt failed on {server} without an error message", retryable=True
-        )
+        raise BackendError(f"the prompt failed on {server} without an error message", retryable=True)
     outputs = _dict(entry.get("outputs"))
     images = _dict(outputs.get(output_node)).get("images") or []
     if not images or not isinstance(images[0], dict):
