@@ -8,14 +8,15 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from facebuild import images
+from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.diff import Change, Diff, DistState, diff
@@ -24,6 +25,7 @@ from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, read_lock, write_lock
 from facebuild.manifest import write_manifest
 from facebuild.plan import Plan, Target, plan
+from facebuild.render import obtain_render
 from facebuild.report import NullReporter, Reporter
 from facebuild.store import Store
 
@@ -234,14 +236,9 @@ class Builder:
                              context: _Context) -> None:
         started = time.monotonic()
         try:
-            with self.store.exclusive(key):
-                if not self.store.has(key):  # another build may have rendered it meanwhile
-                    data = self.backend.generate(
-                        request, lambda step, total: self.reporter.progress(
-                            request.label, step, total))
-                    self.store.put(key, images.normalize_render(data))
-                    with self._mutex:
-                        self.report.renders_generated += 1
+            render, generated = obtain_render(
+                self.backend, self.store, key, request,
+                lambda step, total: self.reporter.progress(request.label, step, total))
         except FacebuildError as exc:
             message = exc.message if isinstance(exc, BackendError) else str(exc)
             for target in targets:
@@ -251,17 +248,22 @@ class Builder:
             for target in targets:
                 self._fail(target, f"internal error in the {self.backend.name} backend: {exc!r}")
             return
-        self.reporter.generated(request.label, time.monotonic() - started)
-        self._derive_all(key, targets, context, "generated", time.monotonic() - started)
+        if generated:
+            with self._mutex:
+                self.report.renders_generated += 1
+            self.reporter.generated(request.label, time.monotonic() - started)
+        self._derive_all(key, targets, context, "generated" if generated else "derived",
+                         time.monotonic() - started, render)
 
     def _derive_all(self, key: str, targets: list[Target], context: _Context, how: str,
-                    seconds: float = 0.0) -> None:
-        try:
-            render = self.store.get(key)
-        except OSError as exc:
-            for target in targets:
-                self._fail(target, f"cannot read stored render {key[:12]}: {exc}")
-            return
+                    seconds: float = 0.0, render: bytes | None = None) -> None:
+        if render is None:
+            try:
+                render = self.store.get(key)
+            except OSError as exc:
+                for target in targets:
+                    self._fail(target, f"cannot read stored render {key[:12]}: {exc}")
+                return
         for target in targets:
             started = time.monotonic()
             try:
@@ -286,8 +288,6 @@ class Builder:
             "render_key": target.render_key,
         }
         data = images.derive(render, target.post, metadata)
-        from facebuild.atomic import write_atomic
-
         path = self.cast.dist_dir / target.output
         write_atomic(path, data)
         digest = file_sha256(data)

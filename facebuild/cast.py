@@ -296,11 +296,13 @@ def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
             while current is not None and current not in chain:
                 chain.append(current)
                 current = spec.variants[current].from_ if current in spec.variants else None
-            cycle = frozenset(chain[chain.index(current):]) if current is not None else None
-            if cycle is not None and cycle not in cycles:
+            if current is None:
+                return
+            cycle = frozenset(chain[chain.index(current):])
+            if cycle not in cycles:
                 cycles.add(cycle)
                 error(path + ("from",), f"variants.{name}.from",
-                      f"'from:' makes a cycle: {' -> '.join(chain + [current])}",
+                      f"'from:' makes a cycle: {' -> '.join([*chain, current])}",
                       "one variant in the chain must be generated, without 'from:'")
 
 

@@ -131,8 +131,8 @@ class CastFile(_Strict):
 
     version: Literal[1] = Field(description="Cast file format version; 1.")
     name: str = Field(description="Name of the cast (the game or project).")
-    world: World = Field(default_factory=World)
-    backend: BackendConfig = Field(default_factory=BackendConfig)
+    world: World = Field(default_factory=lambda: World())
+    backend: BackendConfig = Field(default_factory=lambda: BackendConfig())
     seed: int = Field(0, description="Base seed; each target's seed is derived from it.")
     dist: str = Field("dist", description="Output folder, relative to the cast file.")
     output: str = Field(

@@ -8,9 +8,9 @@ import io
 import json
 from pathlib import Path
 
+from conftest import CAST
 from PIL import Image
 
-from conftest import CAST
 from facebuild.images import png_text
 
 

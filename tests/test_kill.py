@@ -98,7 +98,8 @@ def test_sigkill_at_any_moment_loses_nothing(tmp_path: Path) -> None:
     assert len(lock) == 2 * CHARACTERS
     key_of = {name: entry["render_key"] for name, entry in lock.items()}
     lines = log.read_text().splitlines()
-    for (stored_before, first_line), (_, next_first) in zip(runs, runs[1:] + [(set(), len(lines))]):
+    ends = [*runs[1:], (set(), len(lines))]
+    for (stored_before, first_line), (_, next_first) in zip(runs, ends, strict=True):
         paid_again = [label for label in lines[first_line:next_first]
                       if key_of[label] in stored_before]
         assert paid_again == [], "a finished render was generated again"

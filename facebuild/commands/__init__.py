@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from facebuild.errors import FacebuildError
@@ -38,7 +38,7 @@ def _write_log() -> Path:
     try:
         LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
         with LOG_FILE.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now(timezone.utc).isoformat()} facebuild "
+            handle.write(f"--- {datetime.now(UTC).isoformat()} facebuild "
                          f"{' '.join(sys.argv[1:])}\n")
             handle.write(traceback.format_exc())
         return LOG_FILE
