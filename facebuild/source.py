@@ -14,7 +14,7 @@ from facebuild.errors import CastError, Location
 try:  # libyaml's parser is several times faster on large casts
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - pure-Python PyYAML
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 KeyPath = tuple[str | int, ...]
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
