@@ -1,5 +1,93 @@
-"""facebuild: make for character art."""
+"""facebuild: make for character art.
+
+The library and the CLI are one engine::
+
+    from facebuild import PortraitClient, WorldSpec, CharacterSpec, VariantSpec
+    client = PortraitClient()                      # the offline sketch backend
+    results = client.generate(world=..., character=..., variants=[...], seed=7)
+
+    cast = facebuild.load_cast("cast.yaml")
+    report = facebuild.build(cast)                 # what `facebuild build` does
+
+Names are imported on first use, so that ``facebuild --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "PortraitClient": "facebuild.client",
+    "PortraitResult": "facebuild.client",
+    "WorldSpec": "facebuild.specs",
+    "CharacterSpec": "facebuild.specs",
+    "VariantSpec": "facebuild.specs",
+    "FileCache": "facebuild.caches",
+    "MemoryCache": "facebuild.caches",
+    "NoOpCache": "facebuild.caches",
+    "Cast": "facebuild.cast",
+    "load_cast": "facebuild.cast",
+    "cast_from_data": "facebuild.cast",
+    "Plan": "facebuild.planner",
+    "Target": "facebuild.planner",
+    "plan": "facebuild.planner",
+    "Diff": "facebuild.changes",
+    "diff": "facebuild.changes",
+    "Lock": "facebuild.lock",
+    "read_lock": "facebuild.lock",
+    "BuildReport": "facebuild.builder",
+    "TargetResult": "facebuild.builder",
+    "build": "facebuild.builder",
+    "RenderRequest": "facebuild.backends",
+    "Capabilities": "facebuild.backends",
+    "Backend": "facebuild.backends",
+    "register_backend": "facebuild.backends",
+    "FacebuildError": "facebuild.errors",
+    "CastError": "facebuild.errors",
+    "BackendError": "facebuild.errors",
+    "LimitError": "facebuild.errors",
+    "UsageError": "facebuild.errors",
+    "InvalidSpecError": "facebuild.specs",
+    "ModelNotFoundError": "facebuild.errors",
+    "ContentModerationError": "facebuild.errors",
+    "GenerationError": "facebuild.errors",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from facebuild.backends import Backend, Capabilities, RenderRequest, register_backend
+    from facebuild.builder import BuildReport, TargetResult, build
+    from facebuild.caches import FileCache, MemoryCache, NoOpCache
+    from facebuild.cast import Cast, cast_from_data, load_cast
+    from facebuild.client import PortraitClient, PortraitResult
+    from facebuild.changes import Diff, diff
+    from facebuild.errors import (
+        BackendError,
+        CastError,
+        ContentModerationError,
+        FacebuildError,
+        GenerationError,
+        LimitError,
+        ModelNotFoundError,
+        UsageError,
+    )
+    from facebuild.lock import Lock, read_lock
+    from facebuild.planner import Plan, Target, plan
+    from facebuild.specs import CharacterSpec, InvalidSpecError, VariantSpec, WorldSpec
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'facebuild' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -90,7 +90,10 @@ class BackendError(FacebuildError):
         self.message = message
         self.target = target
         self.retryable = retryable
-        super().__init__(f"{target}: {message}" if target else message)
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.message}" if self.target else self.message
 
 
 class ContentFilteredError(BackendError):
@@ -105,3 +108,20 @@ class LimitError(FacebuildError):
 
 class BuildLockedError(FacebuildError):
     """Raised by the builder when another build of the same cast holds the build lock."""
+
+
+class ModelNotFoundError(CastError):
+    """Raised by a backend (and so by ``PortraitClient``) for an unknown model id;
+    ``known`` lists the valid ones."""
+
+    def __init__(self, message: str, *, known: list[str], key: str | None = "backend.model",
+                 hint: str | None = None, location: Location | None = None) -> None:
+        self.known = known
+        super().__init__(message, key=key, hint=hint, location=location)
+
+
+GenerationError = BackendError
+"""The name users of the earlier ai_facegen library catch for a failed generation."""
+
+ContentModerationError = ContentFilteredError
+"""The name users of the earlier ai_facegen library catch for a content-filter refusal."""

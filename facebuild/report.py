@@ -12,7 +12,7 @@ import threading
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from facebuild.build import BuildReport
+    from facebuild.builder import BuildReport
 
 
 class Reporter(Protocol):

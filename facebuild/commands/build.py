@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from facebuild.build import Builder, ConfirmCost
+from facebuild.builder import Builder, ConfirmCost
 from facebuild.commands.common import load_plan
 from facebuild.errors import UsageError
 from facebuild.report import JsonReporter, PlainReporter, Reporter, RichReporter

@@ -9,7 +9,7 @@ from typing import Any
 
 from facebuild.cast import Cast, load_cast
 from facebuild.errors import UsageError
-from facebuild.plan import Plan, make_backend, plan
+from facebuild.planner import Plan, make_backend, plan
 
 
 def load(args: argparse.Namespace) -> Cast:

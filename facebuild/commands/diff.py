@@ -9,9 +9,9 @@ import re
 from typing import Any
 
 from facebuild.commands.common import load_plan
-from facebuild.diff import STATUSES, Diff, diff
+from facebuild.changes import STATUSES, Diff, diff
 from facebuild.lock import read_lock
-from facebuild.plan import Plan
+from facebuild.planner import Plan
 from facebuild.store import Store
 
 

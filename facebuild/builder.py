@@ -19,12 +19,12 @@ from facebuild import images
 from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
-from facebuild.diff import Change, Diff, DistState, diff
+from facebuild.changes import Change, Diff, DistState, diff
 from facebuild.errors import BackendError, BuildLockedError, FacebuildError, LimitError
 from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, read_lock, write_lock
 from facebuild.manifest import write_manifest
-from facebuild.plan import Plan, Target, plan
+from facebuild.planner import Plan, Target, plan
 from facebuild.render import obtain_render
 from facebuild.report import NullReporter, Reporter
 from facebuild.store import Store

@@ -11,7 +11,7 @@ from typing import Any
 
 from facebuild.atomic import write_text_atomic
 from facebuild.lock import Lock
-from facebuild.plan import Plan, Target
+from facebuild.planner import Plan, Target
 
 STATUSES = ("new", "changed", "rederive", "edited", "removed", "unchanged")
 
