@@ -82,13 +82,14 @@ def build(
     jobs: int | None = None,
     dry_run: bool = False,
     backend: Backend | None = None,
-    reporter: Reporter | None = None,
+    progress: Reporter | None = None,
     max_cost: float | None = None,
     confirm: ConfirmCost | None = None,
 ) -> BuildReport:
-    """Bring dist/ and the lock up to date with ``cast``; see the module docstring."""
+    """Bring dist/ and the lock up to date with ``cast``, as ``facebuild build`` does.
+    ``progress`` receives the build's events (see ``facebuild.report``)."""
     the_plan = plan(cast, backend)
-    return Builder(the_plan, reporter or NullReporter()).run(
+    return Builder(the_plan, progress or NullReporter()).run(
         targets, force=force, jobs=jobs, dry_run=dry_run, max_cost=max_cost, confirm=confirm)
 
 
