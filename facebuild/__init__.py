@@ -56,15 +56,51 @@ _EXPORTS = {
     "GenerationError": "facebuild.errors",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Backend",
+    "BackendError",
+    "BuildReport",
+    "Capabilities",
+    "Cast",
+    "CastError",
+    "CharacterSpec",
+    "ContentModerationError",
+    "Diff",
+    "FacebuildError",
+    "FileCache",
+    "GenerationError",
+    "InvalidSpecError",
+    "LimitError",
+    "Lock",
+    "MemoryCache",
+    "ModelNotFoundError",
+    "NoOpCache",
+    "Plan",
+    "PortraitClient",
+    "PortraitResult",
+    "RenderRequest",
+    "Target",
+    "TargetResult",
+    "UsageError",
+    "VariantSpec",
+    "WorldSpec",
+    "__version__",
+    "build",
+    "cast_from_data",
+    "diff",
+    "load_cast",
+    "plan",
+    "read_lock",
+    "register_backend",
+]
 
 if TYPE_CHECKING:
     from facebuild.backends import Backend, Capabilities, RenderRequest, register_backend
     from facebuild.builder import BuildReport, TargetResult, build
     from facebuild.caches import FileCache, MemoryCache, NoOpCache
     from facebuild.cast import Cast, cast_from_data, load_cast
-    from facebuild.client import PortraitClient, PortraitResult
     from facebuild.changes import Diff, diff
+    from facebuild.client import PortraitClient, PortraitResult
     from facebuild.errors import (
         BackendError,
         CastError,
