@@ -232,9 +232,9 @@ class ComfyUIServer:
         except BackendError:
             pass
 
-    def cancel(self) -> None:
+    def cancel(self, prompt_ids: list[str]) -> None:
         """Delete this build's pending prompts and interrupt its running one; wake waiters."""
-        self.forget(self.listener.prompt_ids())
+        self.forget(prompt_ids)
         self.listener.wake_all()
 
     def close(self) -> None:

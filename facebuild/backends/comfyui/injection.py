@@ -97,12 +97,12 @@ def find_injection(workflow: Workflow, explicit: Mapping[str, Any] | None = None
 
 
 _LABELS = {
-    "prompt": "prompt text (a CLIPTextEncode linked to the sampler's 'positive')",
-    "negative": "negative prompt text (a CLIPTextEncode linked to the sampler's 'negative')",
-    "seed": "seed (the sampler's 'seed' or 'noise_seed')",
-    "width": "width (the latent node upstream of the sampler)",
-    "height": "height (the latent node upstream of the sampler)",
-    "output": "output node (a SaveImage)",
+    "prompt": "prompt text",
+    "negative": "negative prompt text",
+    "seed": "seed",
+    "width": "width",
+    "height": "height",
+    "output": "output node",
 }
 _EXAMPLE = {
     "prompt": "6.text",
@@ -125,12 +125,11 @@ Found = tuple[Any, str]
 def _detect(graph: Graph) -> dict[str, Found]:
     """Auto-detected injection points, each with the reason when it was not found."""
     outputs = sorted(n for n, node in graph.items() if node["class_type"] == "SaveImage")
-    result: dict[str, Found] = {
-        "output": (outputs[0], "") if len(outputs) == 1 else (None, f"{len(outputs)} SaveImage")
-    }
+    saves = f"found {len(outputs)} SaveImage nodes" + (f": {', '.join(outputs)}" if outputs else "")
+    result: dict[str, Found] = {"output": (outputs[0] if len(outputs) == 1 else None, saves)}
     samplers = sorted(n for n, node in graph.items() if _is_sampler(node))
     if len(samplers) != 1:
-        why = f"{len(samplers)} samplers" + (f": {', '.join(samplers)}" if samplers else "")
+        why = f"found {len(samplers)} samplers" + (f": {', '.join(samplers)}" if samplers else "")
         for key in ("prompt", "negative", "seed", "width", "height"):
             result[key] = (None, why)
         return result
@@ -139,8 +138,8 @@ def _detect(graph: Graph) -> dict[str, Found]:
     negative = _upstream(graph, sampler["negative"], ("text",))
     if negative is not None and negative == prompt:
         negative = None
-    result["prompt"] = (prompt, "no text encoder upstream of 'positive'")
-    result["negative"] = (negative, "no text encoder of its own upstream of 'negative'")
+    result["prompt"] = (prompt, "no CLIPTextEncode upstream of the sampler's 'positive'")
+    result["negative"] = (negative, "no CLIPTextEncode of its own upstream of 'negative'")
     seed_name = "seed" if "seed" in sampler else "noise_seed"
     seed: Slot | None = Slot(samplers[0], seed_name)
     if is_link(sampler[seed_name]):
@@ -150,7 +149,7 @@ def _detect(graph: Graph) -> dict[str, Found]:
     has_height = latent is not None and "height" in graph[latent.node]["inputs"]
     for key in ("width", "height"):
         slot = Slot(latent.node, key) if latent is not None and has_height else None
-        result[key] = (slot, "no node with width and height upstream of 'latent_image'")
+        result[key] = (slot, "no node with width and height upstream of the sampler")
     return result
 
 

@@ -105,10 +105,13 @@ class ServerPool:
         return f"none of the {count} ComfyUI servers can take the job: " + "; ".join(reasons)
 
     def cancel(self) -> None:
+        """Stop new work, then delete and interrupt what this build queued (ids taken before
+        the flag is set, since waiting jobs forget their ids once they see it)."""
+        ours = {server.url: server.listener.prompt_ids() for server in self.servers}
         self.cancelled.set()
         with self._cond:
             self._cond.notify_all()
-        self.each(lambda server: server.cancel())
+        self.each(lambda server: server.cancel(ours[server.url]))
 
     def close(self) -> None:
         self.each(lambda server: server.close())
