@@ -15,14 +15,20 @@ import io
 import json
 import threading
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 from PIL import Image
 
+from facebuild.backends.bedrock import BedrockBackend
+
+Make = Callable[..., BedrockBackend]
+"""``make(**backend_options)``: a Bedrock backend, closed after the test."""
 FILTER_WORD = "FORBIDDEN"
 CONTENT_FILTER_MESSAGE = (
     "This request has been blocked by our content filters. "
@@ -157,10 +163,11 @@ def _handler(fake: FakeBedrock) -> type[BaseHTTPRequestHandler]:
                 fake.peak_in_flight = max(fake.peak_in_flight, fake.in_flight)
             try:
                 fake.release.wait(fake.delay)
-                self._send(*fake.answer(model, body))
-            finally:
+                answer = fake.answer(model, body)
+            finally:  # before answering: the client may start its next call at once
                 with fake.lock:
                     fake.in_flight -= 1
+            self._send(*answer)
 
         def _send(self, status: int, kind: str, answer: dict[str, Any]) -> None:
             data = json.dumps(answer).encode()
@@ -201,9 +208,7 @@ TITAN_TASKS = ("TEXT_IMAGE", "IMAGE_VARIATION", "COLOR_GUIDED_GENERATION")
 MODELS = {
     "stability.stable-image-core-v1:1": Model("stability", 4294967295),
     "stability.stable-image-ultra-v1:1": Model("stability", 4294967295, ("text-to-image",), True),
-    "stability.sd3-5-large-v1:0": Model(
-        "stability", 4294967294, ("text-to-image", "image-to-image"), True
-    ),
+    "stability.sd3-5-large-v1:0": Model("stability", 4294967294, ("text-to-image", "image-to-image"), True),
     "stability.stable-diffusion-xl-v1": Model("sdxl", 4294967295),
     "amazon.titan-image-generator-v2:0": Model("titan", 2147483646, tasks=TITAN_TASKS),
     "amazon.titan-image-generator-v1": Model("titan", 2147483646, tasks=TITAN_TASKS[:2]),
@@ -329,9 +334,7 @@ def validate(model_id: str, body: Any) -> str:
 
 def _stability(model: Model, body: Any) -> None:
     allowed = {"prompt", "negative_prompt", "aspect_ratio", "seed", "output_format"}
-    allowed |= ({"mode"} if model.modes else set()) | (
-        {"image", "strength"} if model.i2i else set()
-    )
+    allowed |= ({"mode"} if model.modes else set()) | ({"image", "strength"} if model.i2i else set())
     body = _keys(body, allowed, "")
     _check("prompt" in body, "", "required key [prompt] not found")
     _text(body, "prompt", 0, 10_000, "")
@@ -427,6 +430,27 @@ def image_size(family: str, body: dict[str, Any]) -> tuple[int, int]:
         return body.get("width", 1024), body.get("height", 1024)
     config = body.get("imageGenerationConfig", {})
     return config.get("width", 1024), config.get("height", 1024)
+
+
+@pytest.fixture(name="fake")
+def fake_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBedrock]:
+    with FakeBedrock() as server:
+        server.install(monkeypatch)
+        yield server
+
+
+@pytest.fixture(name="make")
+def make_fixture(tmp_path: Path) -> Iterator[Make]:
+    made: list[BedrockBackend] = []
+
+    def make(**options: Any) -> BedrockBackend:
+        options.setdefault("retry_base_delay", 0.001)
+        made.append(BedrockBackend.from_options(options, tmp_path))
+        return made[-1]
+
+    yield make
+    for backend in made:
+        backend.close()
 
 
 def dummy_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,40 +4,15 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bedrock import FakeBedrock, seed_color
+from fake_bedrock import FakeBedrock, Make, fake_fixture, make_fixture, seed_color  # noqa: F401
 from PIL import Image
 
 from facebuild.backends.base import RenderRequest
-from facebuild.backends.bedrock import BedrockBackend
 from facebuild.errors import BackendError, ContentFilteredError
-
-Make = Callable[..., BedrockBackend]
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBedrock]:
-    with FakeBedrock() as server:
-        server.install(monkeypatch)
-        yield server
-
-
-@pytest.fixture
-def make(tmp_path: Path) -> Iterator[Make]:
-    made: list[BedrockBackend] = []
-
-    def make(**options: Any) -> BedrockBackend:
-        options.setdefault("retry_base_delay", 0.001)
-        made.append(BedrockBackend.from_options(options, tmp_path))
-        return made[-1]
-
-    yield make
-    for backend in made:
-        backend.close()
 
 
 @pytest.fixture

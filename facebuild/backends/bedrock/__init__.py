@@ -64,9 +64,7 @@ class BedrockBackend:
     def from_options(cls, options: Mapping[str, Any], base_dir: Path) -> BedrockBackend:
         """Check the cast's ``backend:`` options; raises ``CastError``/``CastErrors``."""
         backend = cls(parse_config(options, base_dir))
-        _, problems = parse_body_options(
-            backend.cfg.body, backend.spec, base_dir, backend.references
-        )
+        _, problems = parse_body_options(backend.cfg.body, backend.spec, base_dir, backend.references)
         errors = [CastError(message, key=f"backend.{key}") for key, message in problems]
         if len(errors) == 1:
             raise errors[0]
@@ -105,8 +103,7 @@ class BedrockBackend:
             elif name not in ALL_OPTIONS:
                 guess = nearest(name, list(ALL_OPTIONS))
                 problems.append(
-                    f"unknown Bedrock option '{name}'"
-                    + (f" (did you mean '{guess}'?)" if guess else "")
+                    f"unknown Bedrock option '{name}'" + (f" (did you mean '{guess}'?)" if guess else "")
                 )
             else:
                 raw[name] = value
@@ -136,8 +133,7 @@ class BedrockBackend:
         if not spec.seed_min <= request.seed <= spec.seed_max:
             why = " (0 means random on Stability models)" if request.seed == 0 else ""
             problems.append(
-                f"seed {request.seed} is out of range {spec.seed_min}–"
-                f"{spec.seed_max} for {spec.id}{why}"
+                f"seed {request.seed} is out of range {spec.seed_min}–{spec.seed_max} for {spec.id}{why}"
             )
         size = size_problem(spec, request.width, request.height)
         return problems + ([size] if size else []) + self._options(request)[1]
@@ -148,9 +144,7 @@ class BedrockBackend:
         if problems or size_problem(self.spec, request.width, request.height):
             raw = {str(k): repr(v) for k, v in request.options.items()}
             return {"model": self.spec.id, "options": raw, "invalid": True}
-        shape = replace(
-            request, prompt="<prompt>", negative="<negative>" if request.negative else ""
-        )
+        shape = replace(request, prompt="<prompt>", negative="<negative>" if request.negative else "")
         body = FAMILIES[self.spec.family].build(
             self.spec, shape, opts, lambda path: "sha256:" + self.references.info(path).sha256
         )
@@ -163,9 +157,7 @@ class BedrockBackend:
         with self._lock:
             if self._caller is None:
                 self._client = make_client(self.cfg)
-                self._caller = Caller(
-                    self._client, self.cfg, self.limit, self._cancelled, self.stats
-                )
+                self._caller = Caller(self._client, self.cfg, self.limit, self._cancelled, self.stats)
             return self._caller
 
     def generate(self, request: RenderRequest, progress: ProgressCallback | None = None) -> bytes:
@@ -200,9 +192,7 @@ def _json(spec: ModelSpec, raw: bytes) -> dict[str, Any]:
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
-        raise BackendError(
-            f"{spec.id} answered with a malformed body ({len(raw)} bytes, not a JSON object)"
-        )
+        raise BackendError(f"{spec.id} answered with a malformed body ({len(raw)} bytes, not a JSON object)")
     return payload
 
 

@@ -53,9 +53,7 @@ def make_client(cfg: BedrockConfig) -> Any:
         exc.TokenRetrievalError,
     ):
         name = profile or os.environ.get("AWS_PROFILE") or "NAME"
-        raise BackendError(
-            f"the AWS SSO login has expired: run `aws sso login --profile {name}`"
-        ) from None
+        raise BackendError(f"the AWS SSO login has expired: run `aws sso login --profile {name}`") from None
     except exc.BotoCoreError as err:
         raise BackendError(f"cannot load AWS credentials: {err}") from None
     config = config_cls(

@@ -92,8 +92,7 @@ def resolve_region(spec: ModelSpec, explicit: str | None, profile: str | None) -
         raise CastError(
             f"no AWS region for {spec.id}",
             key="backend.region",
-            hint=f"set backend.region (offered in: {offered}), AWS_REGION, or "
-            f"region in your AWS profile",
+            hint=f"set backend.region (offered in: {offered}), AWS_REGION, or region in your AWS profile",
         )
     return str(region)
 

@@ -30,6 +30,8 @@ class AdaptiveLimit:
     def __init__(self, maximum: int, *, grow_after: int = 4) -> None:
         self.maximum = maximum
         self.limit = maximum
+        self.lowest = maximum
+        """The lowest the limit went, for the build report."""
         self.grow_after = grow_after
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -63,6 +65,7 @@ class AdaptiveLimit:
             self._streak = 0
             if epoch == self._epoch:
                 self.limit = max(1, self.limit // 2)
+                self.lowest = min(self.lowest, self.limit)
                 self._epoch += 1
 
     def succeeded(self) -> None:

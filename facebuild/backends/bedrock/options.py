@@ -68,9 +68,7 @@ class References:
                 return self._cache[key]
         data = path.read_bytes()
         with Image.open(path) as img:
-            info = ImageInfo(
-                hashlib.sha256(data).hexdigest(), img.width, img.height, img.format or ""
-            )
+            info = ImageInfo(hashlib.sha256(data).hexdigest(), img.width, img.height, img.format or "")
         with self._lock:
             self._cache[key] = info
         return info
@@ -119,15 +117,11 @@ def _check_image(path: Path, spec: ModelSpec, refs: References) -> None:
         raise _Problems(f"cannot read reference image {path}: {exc.strerror or exc}") from None
     formats = {"PNG", "JPEG", "WEBP"} if spec.family == "stability" else {"PNG", "JPEG"}
     if info.format not in formats:
-        raise _Problems(
-            f"{path.name} is {info.format or 'unknown'}; use {'/'.join(sorted(formats))}"
-        )
+        raise _Problems(f"{path.name} is {info.format or 'unknown'}; use {'/'.join(sorted(formats))}")
     if spec.family == "stability" and min(info.width, info.height) < STABILITY_MIN_REFERENCE_SIDE:
         raise _Problems(f"{path.name} is {info.width}×{info.height}; each side must be ≥ 64 px")
     if spec.family == "titan" and max(info.width, info.height) > TITAN_MAX_REFERENCE_SIDE:
-        raise _Problems(
-            f"{path.name} is {info.width}×{info.height}; the longer side must be ≤ 1408"
-        )
+        raise _Problems(f"{path.name} is {info.width}×{info.height}; the longer side must be ≤ 1408")
 
 
 def _parse_one(name: str, value: Any, spec: ModelSpec, base_dir: Path, refs: References) -> Any:
@@ -184,9 +178,7 @@ def _combination_problems(opts: BodyOptions, spec: ModelSpec) -> list[tuple[str,
                 )
             )
         if opts.style and (opts.images or opts.colors):
-            found.append(
-                ("style", "style works only for plain text-to-image, not with images or colors")
-            )
+            found.append(("style", "style works only for plain text-to-image, not with images or colors"))
     return found
 
 
