@@ -1,0 +1,83 @@
+"""The ``sketch`` backend: offline, deterministic cartoon placeholders drawn with Pillow.
+
+The default backend, so that a new cast builds a real dist/ with no account and no GPU.
+The prompt decides what is drawn (colours, hair, glasses, framing, mood, scene or
+character, green screen); the seed decides everything the prompt leaves open.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
+from facebuild.backends.sketch.draw import encode_png, render
+from facebuild.backends.sketch.features import Features, parse_features
+from facebuild.backends.sketch.palette import CHROMA_GREEN
+from facebuild.errors import CastError
+
+SKETCH_MODEL = "sketch-v1"
+SKETCH_VERSION = 1
+"""Bumped whenever the same request would draw different pixels, so stored renders of
+the old drawing are not reused."""
+MIN_SIDE, MAX_SIDE = 16, 4096
+SEED_MAX = 2**32 - 1
+
+
+class SketchBackend:
+    """Draws every request locally; nothing to configure, nothing to pay."""
+
+    name = "sketch"
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], base_dir: Path) -> SketchBackend:
+        if options:
+            key = next(iter(options))
+            raise CastError(f"unknown option '{key}' for the sketch backend",
+                            key=f"backend.{key}", hint="the sketch backend takes no options")
+        return cls()
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(
+            backend="sketch", model=SKETCH_MODEL, max_prompt_chars=None, max_negative_chars=None,
+            seed_min=0, seed_max=SEED_MAX, price_per_image=0.0,
+            max_concurrency=max(2, os.cpu_count() or 1), min_side=MIN_SIDE, max_side=MAX_SIDE,
+            lifecycle="active", paid=False,
+        )
+
+    def identity(self, request: RenderRequest) -> dict[str, Any]:
+        return {"model": SKETCH_MODEL, "version": SKETCH_VERSION}
+
+    def render_size(self, width: int, height: int) -> tuple[int, int]:
+        return width, height
+
+    def check(self, request: RenderRequest) -> list[str]:
+        problems = []
+        for side, value in (("width", request.width), ("height", request.height)):
+            if not MIN_SIDE <= value <= MAX_SIDE:
+                problems.append(f"{side} {value} is outside {MIN_SIDE}..{MAX_SIDE} pixels")
+        if not 0 <= request.seed <= SEED_MAX:
+            problems.append(f"seed {request.seed} is outside 0..{SEED_MAX}")
+        return problems
+
+    def preflight(self) -> None:
+        """Nothing to check: the sketch backend needs no credentials and no server."""
+
+    def generate(self, request: RenderRequest, progress: ProgressCallback | None = None) -> bytes:
+        image = render(request.prompt, request.negative, request.seed, request.width,
+                       request.height)
+        data = encode_png(image)
+        if progress is not None:
+            progress(1, 1)
+        return data
+
+    def cancel(self) -> None:
+        """Nothing to abandon: a render takes milliseconds and holds no remote work."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+__all__ = ["CHROMA_GREEN", "SKETCH_VERSION", "Features", "SketchBackend", "parse_features"]

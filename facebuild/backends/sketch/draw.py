@@ -1,0 +1,79 @@
+"""One render, start to finish: read the prompt, draw at a multiple of the output size,
+scale down (the anti-aliasing), key a green screen, encode the PNG."""
+
+from __future__ import annotations
+
+import io
+import random
+
+from PIL import Image
+
+from facebuild.backends.sketch.backdrop import draw_backdrop
+from facebuild.backends.sketch.features import Features, parse_features
+from facebuild.backends.sketch.figure import draw_figure, place_head
+from facebuild.backends.sketch.palette import CHROMA_GREEN, Look
+from facebuild.backends.sketch.scene import draw_scene
+from facebuild.backends.sketch.traits import Traits
+
+_MAX_CANVAS_PIXELS = 4_500_000
+"""Supersampling stops here: past it the drawing, not the encoding, would set the time."""
+
+
+def supersampling(width: int, height: int) -> int:
+    """How many canvas pixels per output pixel along a side: 4 for icons, 2 for large
+    portraits, 1 for posters."""
+    for factor in (4, 3, 2):
+        if width * height * factor * factor <= _MAX_CANVAS_PIXELS:
+            return factor
+    return 1
+
+
+def render(prompt: str, negative: str, seed: int, width: int, height: int) -> Image.Image:
+    """The drawing for one request, as an RGB image of exactly ``width``×``height``."""
+    features = parse_features(prompt, negative)
+    rng = random.Random(seed)
+    factor = supersampling(width, height)
+    size = (width * factor, height * factor)
+    if features.scene:
+        canvas = Image.new("RGB", size)
+        draw_scene(canvas, features, rng, factor)
+        return _downscale(canvas, width, height, factor)
+    canvas = _draw_character(features, rng, size, factor)
+    small = _downscale(canvas, width, height, factor)
+    if not features.green_screen:
+        return small
+    # A hard matte: every pixel is the key colour or a figure colour, never a blend of
+    # the two, so that keying leaves no green fringe.
+    matte = small.getchannel("A").point(lambda a: 255 if a >= 128 else 0)
+    keyed = Image.new("RGB", (width, height), CHROMA_GREEN)
+    keyed.paste(small.convert("RGB"), mask=matte)
+    return keyed
+
+
+def _draw_character(features: Features, rng: random.Random, size: tuple[int, int],
+                    factor: int) -> Image.Image:
+    look = Look.choose(features, rng)
+    traits = Traits.choose(features, rng)
+    head = place_head(features.framing, size[0], size[1], traits)
+    if features.green_screen:
+        canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+    else:
+        canvas = Image.new("RGB", size)
+        draw_backdrop(canvas, look, traits.decoration, "neon" in features.moods,
+                      features.framing, head, rng)
+    draw_figure(canvas, features, traits, look, head, factor)
+    return canvas
+
+
+def _downscale(canvas: Image.Image, width: int, height: int, factor: int) -> Image.Image:
+    if factor == 1:
+        return canvas
+    if width * height <= 256 * 256:
+        return canvas.resize((width, height), Image.Resampling.LANCZOS)
+    return canvas.reduce(factor)
+
+
+def encode_png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=3)
+    return out.getvalue()
