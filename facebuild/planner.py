@@ -111,12 +111,25 @@ def plan(cast: Cast, backend: Backend | None = None) -> Plan:
     result = Plan(cast, backend)
     renderer = PromptRenderer(cast)
     caps = backend.capabilities()
-    spec = cast.spec
-    for character in spec.characters:
+    roots = {name: _root_variant(cast, name) for name in cast.spec.variants}
+    for character in cast.spec.characters:
+        renders: dict[str, _Render] = {}  # variants derived from one root share its render
         for variant_name in cast.variants_of(character):
-            target = _target(cast, backend, caps, renderer, character, variant_name)
+            root = roots[variant_name]
+            if root not in renders:
+                renders[root] = _render(cast, backend, caps, renderer, character, root)
+            target = _target(cast, character, variant_name, renders[root])
             result.targets[target.name] = target
     return result
+
+
+@dataclass(frozen=True)
+class _Render:
+    variant: str
+    request: RenderRequest
+    data: dict[str, Any]
+    key: str
+    template: str
 
 
 def _root_variant(cast: Cast, name: str) -> str:
@@ -133,10 +146,8 @@ def _seed(cast: Cast, character: Character, variant: str) -> int:
     return derive_seed(cast.spec.seed, character.id, variant)
 
 
-def _target(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,
-            character: Character, variant_name: str) -> Target:
-    variant = cast.spec.variants[variant_name]
-    root_name = _root_variant(cast, variant_name)
+def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,
+            character: Character, root_name: str) -> _Render:
     root = cast.spec.variants[root_name]
     prompt = renderer.render(character, root_name)
     width, height = backend.render_size(*root.size)
@@ -144,7 +155,7 @@ def _target(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
     request = RenderRequest(prompt=prompt.text, negative=prompt.negative,
                             seed=_seed(cast, character, root_name), width=width, height=height,
                             options=options, label=f"{character.id}/{root_name}")
-    render = {
+    data = {
         "schema": KEY_SCHEMA,
         "backend": caps.backend,
         "model": caps.model,
@@ -157,21 +168,24 @@ def _target(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
         "template": prompt.template_digest,
         "options": options,
     }
-    render_key = digest(render)
+    return _Render(root_name, request, data, digest(data), prompt.template)
+
+
+def _target(cast: Cast, character: Character, variant_name: str, render: _Render) -> Target:
+    variant = cast.spec.variants[variant_name]
     post = {"size": list(variant.size), "crop": variant.crop, "format": variant.format}
-    output = spec_output(cast, character.id, variant_name, variant.format)
     return Target(
         name=f"{character.id}/{variant_name}",
         character=character.id,
         variant=variant_name,
-        output=output,
-        request=request,
-        render=render,
+        output=spec_output(cast, character.id, variant_name, variant.format),
+        request=render.request,
+        render=render.data,
         post=post,
-        render_key=render_key,
-        output_key=digest({"render_key": render_key, "post": post}),
-        template=prompt.template,
-        source=root_name if root_name != variant_name else None,
+        render_key=render.key,
+        output_key=digest({"render_key": render.key, "post": post}),
+        template=render.template,
+        source=render.variant if render.variant != variant_name else None,
     )
 
 

@@ -70,14 +70,19 @@ def relocate(source_map: SourceMap, old: KeyPath, new: KeyPath) -> None:
     source_map.locations.update(moved)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _convert(node: yaml.Node, path: Path, key_path: KeyPath, source_map: SourceMap) -> Any:
     mark = node.start_mark
     source_map.locations[key_path] = Location(path, mark.line + 1, mark.column + 1)
+    if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value  # most of a cast: skip the generic constructor
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _CONSTRUCTOR.construct_object(key_node, deep=True)
-            key_text = str(key)
+            key_text = (key_node.value if key_node.tag == _STR_TAG
+                        else str(_CONSTRUCTOR.construct_object(key_node, deep=True)))
             if key_text in result:
                 where = Location(path, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 raise CastError(
