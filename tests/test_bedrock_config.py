@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from fake_bedrock import isolate_aws
 from PIL import Image
 
 from facebuild.backends.base import RenderRequest
-from facebuild.backends.bedrock import BedrockBackend
+from facebuild.backends.bedrock import BedrockBackend, options
 from facebuild.errors import CastError, CastErrors
 
 
@@ -136,3 +137,16 @@ def test_importing_the_backend_does_not_import_boto3(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
+
+
+def test_reference_images_over_the_body_limit_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Image.frombytes("RGB", (200, 200), os.urandom(120_000)).save(tmp_path / "noise.png")
+    monkeypatch.setattr(options, "MAX_BODY_BYTES", 200_000)  # 25 MB of noise would be slow
+    problems = backend(tmp_path, model="sd35").check(
+        RenderRequest("a", "", 1, 1024, 1024, {"image": "noise.png"})
+    )
+    assert problems == [
+        "image: the reference images are 0.2 MB in base64; a Bedrock request takes at most 25 MB"
+    ]

@@ -176,6 +176,17 @@ class BedrockBackend:
             progress(1, 1)
         return data
 
+    def counters(self) -> dict[str, int]:
+        """What this backend did so far, for the build report."""
+        return {
+            "calls": self.stats.calls,
+            "throttles": self.stats.throttles,
+            "retries": self.stats.retries,
+            "limit": self.limit.limit,
+            "lowest_limit": self.limit.lowest,
+            "peak_in_flight": self.limit.peak_in_flight,
+        }
+
     def cancel(self) -> None:
         self._cancelled.set()
 

@@ -37,6 +37,7 @@ TITAN_MAX_REFERENCE_SIDE = 1408  # [TITAN] input image longer side
 STABILITY_MIN_REFERENCE_SIDE = 64  # [SD35]
 STABILITY_DEFAULT_STRENGTH = 0.35  # Ultra's documented default; sent explicitly everywhere
 DEFAULT_SIMILARITY = 0.7  # Titan's documented default; Nova documents none
+MAX_BODY_BYTES = 25_000_000  # invoke_model body limit [BOTOCORE]
 
 
 def snake_case(key: str) -> str:
@@ -50,6 +51,8 @@ class ImageInfo:
     width: int
     height: int
     format: str
+    size: int
+    """Bytes in the file."""
 
 
 class References:
@@ -68,7 +71,9 @@ class References:
                 return self._cache[key]
         data = path.read_bytes()
         with Image.open(path) as img:
-            info = ImageInfo(hashlib.sha256(data).hexdigest(), img.width, img.height, img.format or "")
+            info = ImageInfo(
+                hashlib.sha256(data).hexdigest(), img.width, img.height, img.format or "", len(data)
+            )
         with self._lock:
             self._cache[key] = info
         return info
@@ -199,4 +204,14 @@ def parse_body_options(
         except _Problems as exc:
             problems.append((name, str(exc)))
     opts = BodyOptions(**values)
+    paths = [*opts.images, *([opts.image] if opts.image else [])]
+    encoded = sum(refs.info(path).size for path in paths) * 4 // 3
+    if encoded > MAX_BODY_BYTES - 100_000:  # room for the prompts
+        megabytes = f"{encoded / 1e6:.1f} MB"
+        problems.append(
+            (
+                "images" if opts.images else "image",
+                f"the reference images are {megabytes} in base64; a Bedrock request takes at most 25 MB",
+            )
+        )
     return opts, problems + _combination_problems(opts, spec)
