@@ -111,6 +111,10 @@ class BedrockBackend:
         return opts, problems + [f"{key}: {message}" for key, message in found]
 
     def check(self, request: RenderRequest) -> list[str]:
+        return self._checked(request)[1]
+
+    def _checked(self, request: RenderRequest) -> tuple[BodyOptions, list[str]]:
+        """The request's options and everything wrong with the request, one line each."""
         spec, region = self.spec, self.cfg.region
         problems = []
         if spec.regions and region not in spec.regions:
@@ -136,7 +140,8 @@ class BedrockBackend:
                 f"seed {request.seed} is out of range {spec.seed_min}–{spec.seed_max} for {spec.id}{why}"
             )
         size = size_problem(spec, request.width, request.height)
-        return problems + ([size] if size else []) + self._options(request)[1]
+        opts, option_problems = self._options(request)
+        return opts, problems + ([size] if size else []) + option_problems
 
     def identity(self, request: RenderRequest) -> dict[str, Any]:
         """The request body with the prompts left out and reference images as sha256."""
@@ -161,11 +166,10 @@ class BedrockBackend:
             return self._caller
 
     def generate(self, request: RenderRequest, progress: ProgressCallback | None = None) -> bytes:
-        problems = self.check(request)
+        opts, problems = self._checked(request)
         if problems:
             raise BackendError(problems[0])
         family = FAMILIES[self.spec.family]
-        opts, _ = self._options(request)
         body = family.build(self.spec, request, opts, References.base64)
         caller = self._connect()
         if progress:

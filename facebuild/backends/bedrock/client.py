@@ -86,12 +86,16 @@ def _eol_hint(spec: ModelSpec) -> str:
     return f" ({spec.id} is past end of life: AWS may refuse every call; try model: core)"
 
 
+def _code_status(err: Any) -> tuple[str, int]:
+    """The error code and HTTP status of a botocore ``ClientError``."""
+    code = str(err.response.get("Error", {}).get("Code", "Unknown"))
+    return code, int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+
+
 def map_client_error(err: Any, spec: ModelSpec, region: str) -> BackendError:
-    """One line for a botocore ``ClientError`` that is not retried."""
-    error = err.response.get("Error", {})
-    code = str(error.get("Code", "Unknown"))
-    message = " ".join(str(error.get("Message", "")).split()) or "no message"
-    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    """One line for a botocore ``ClientError``."""
+    code, status = _code_status(err)
+    message = " ".join(str(err.response.get("Error", {}).get("Message", "")).split()) or "no message"
     if "content filters" in message.lower():
         return ContentFilteredError(f"content filtered by {spec.id}: {message}")
     if code == "AccessDeniedException" or status == 403:
@@ -106,7 +110,7 @@ def map_client_error(err: Any, spec: ModelSpec, region: str) -> BackendError:
         return BackendError(f"{spec.id} not found in {region}: {message}{_eol_hint(spec)}")
     if code == "ModelTimeoutException":
         return BackendError(f"{spec.id} timed out making the image: {message}", retryable=True)
-    if code in TRANSIENT or (isinstance(status, int) and (status == 429 or status >= 500)):
+    if code in TRANSIENT or status == 429 or status >= 500:
         return BackendError(f"Bedrock kept failing ({code}): {message}", retryable=True)
     return BackendError(f"Bedrock {code} for {spec.id}: {message}")
 
@@ -135,15 +139,13 @@ class Caller:
                 try:
                     raw = self._invoke(body)
                 except exc.ClientError as err:
-                    error = err.response.get("Error", {})
-                    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-                    code = error.get("Code")
+                    code, status = _code_status(err)
+                    failure = map_client_error(err, spec, self.cfg.region)
                     if code in THROTTLING or status == 429:
                         self.stats.add("throttles")
                         self.limit.throttled(epoch)
                     elif code not in TRANSIENT and status < 500:
-                        raise map_client_error(err, spec, self.cfg.region) from None
-                    failure = map_client_error(err, spec, self.cfg.region)
+                        raise failure from None
                 except (exc.EndpointConnectionError, exc.ConnectionClosedError) as err:
                     failure = BackendError(f"cannot reach Bedrock: {err}", retryable=True)
                 except exc.ReadTimeoutError:
