@@ -101,7 +101,7 @@ def test_check_reports_every_problem_before_any_call(tmp_path: Path) -> None:
     ]
     assert problems[5] == "option 'region' can only be set under backend:"
     assert problems[6].startswith("images: cannot read reference image")
-    assert problems[7] == "similarity_strength: similarity_strength must be a number from 0.2 to 1, got 0.1"
+    assert problems[7] == "similarity_strength: expected a number from 0.2 to 1, got 0.1"
     assert all("\n" not in p for p in problems)
     core = backend(tmp_path)
     assert core.check(RenderRequest("a", "", 0, 1024, 1024)) == [

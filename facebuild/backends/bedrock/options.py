@@ -102,9 +102,9 @@ class _Problems(Exception):
     pass
 
 
-def _number(value: Any, low: float, high: float, what: str) -> float:
+def _number(value: Any, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise _Problems(f"{what} must be a number from {low:g} to {high:g}, got {value!r}")
+        raise _Problems(f"expected a number from {low:g} to {high:g}, got {value!r}")
     return float(value)
 
 
@@ -151,17 +151,17 @@ def _parse_one(name: str, value: Any, spec: ModelSpec, base_dir: Path, refs: Ref
             _check_image(path, spec, refs)
         return paths[0] if name == "image" else paths
     if name == "strength":
-        return _number(value, 0.0, 1.0, "strength")
+        return _number(value, 0.0, 1.0)
     if name == "similarity_strength":
-        return _number(value, 0.2, 1.0, "similarity_strength")
+        return _number(value, 0.2, 1.0)
     if name == "cfg_scale":
-        return _number(value, *spec.cfg_range, "cfg_scale")
+        return _number(value, *spec.cfg_range)
     if name == "steps":  # 10-50 [SDXL-C]; 10-150 elsewhere is UNCONFIRMED
         if isinstance(value, bool) or not isinstance(value, int) or not 10 <= value <= 50:
-            raise _Problems(f"steps must be a whole number from 10 to 50, got {value!r}")
+            raise _Problems(f"expected a whole number from 10 to 50, got {value!r}")
         return value
     if value not in ("standard", "premium"):  # quality
-        raise _Problems(f"quality must be 'standard' or 'premium', got {value!r}")
+        raise _Problems(f"expected 'standard' or 'premium', got {value!r}")
     return value
 
 
