@@ -61,7 +61,11 @@ def test_same_request_gives_the_same_bytes() -> None:
 
 
 def test_different_seeds_give_different_faces() -> None:
-    assert changed_fraction(image(TESSA, seed=1), image(TESSA, seed=2)) > 0.2
+    villager = "Head and shoulders portrait of a villager."
+    faces = [image(villager, seed=seed) for seed in (1, 2, 3)]
+    assert min(changed_fraction(a, b) for a, b in zip(faces, faces[1:] + faces[:1], strict=True)) > 0.2
+    # Even with colours, hair and background fixed by the prompt, the face moves and changes.
+    assert changed_fraction(image(TESSA, seed=1), image(TESSA, seed=2)) > 0.1
 
 
 def test_hair_colour_follows_the_prompt() -> None:
@@ -122,10 +126,10 @@ def test_framing_changes_the_silhouette() -> None:
 
 
 def test_scene_prompt_draws_no_one() -> None:
-    skin: RGB = (250, 225, 210)  # how "pale skin" is drawn, with no mood words
-    portrait = image("Head and shoulders portrait of a ranger in a quiet forest. Pale skin.")
-    scene = image("Backdrop of a quiet forest at dawn, no people. Pale skin.")
-    assert parse_features("Backdrop of a quiet forest at dawn, no people.", "").scene
+    skin: RGB = (130, 60, 170)  # how "purple skin" is drawn, with no mood words
+    portrait = image("Head and shoulders portrait of a ranger in a quiet forest. Purple skin.")
+    scene = image("Backdrop of a quiet forest, no people. Purple skin.")
+    assert parse_features("Backdrop of a quiet forest, no people.", "").scene
     assert sum(p == skin for p in pixels(portrait)) > 100
     assert not any(distance(p, skin) < 12 for p in pixels(scene))
 

@@ -68,9 +68,9 @@ def _draw_character(features: Features, rng: random.Random, size: tuple[int, int
 def _downscale(canvas: Image.Image, width: int, height: int, factor: int) -> Image.Image:
     if factor == 1:
         return canvas
-    if width * height <= 256 * 256:
+    if width * height <= 128 * 128:  # icons: sharper, and cheap at this size
         return canvas.resize((width, height), Image.Resampling.LANCZOS)
-    return canvas.reduce(factor)
+    return canvas.reduce(factor)  # a box filter: several times faster than LANCZOS
 
 
 def encode_png(image: Image.Image) -> bytes:

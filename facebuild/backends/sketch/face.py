@@ -43,7 +43,7 @@ def draw_features(pen: Pen, h: Head, t: Traits, look: Look, accessories: frozens
         _beard(pen, h, look, full="beard" in accessories)
     if accessories & {"beard", "moustache"}:
         pen.blob([oval(*h.at(s * 0.2, 0.5), 0.24 * h.rw, 0.09 * h.rw) for s in (-1, 1)],
-                 look.hair)
+                 look.beard)
     _mouth(pen, h, t, look)
     if "scar" in accessories:
         x, y, ew, eh = eyes[0 if h.side > 0 else 1]
@@ -117,7 +117,7 @@ def _beard(pen: Pen, h: Head, look: Look, full: bool) -> None:
         inner.reverse()
     shape = Poly((*outer, *inner))
     if full:
-        pen.blob([shape], look.hair)
+        pen.blob([shape], look.beard)
     else:
         pen.fill(shape, look.stubble)
 

@@ -43,8 +43,10 @@ class Features:
     clothing: RGB | None = None
     legs: RGB | None = None
     hat: RGB | None = None
+    beard: RGB | None = None
     background: RGB | None = None
     hair_style: str | None = None
+    pointed_hat: bool = False
     garment: str | None = None
     expression: str | None = None
     accessories: frozenset[str] = frozenset()
@@ -73,8 +75,9 @@ def parse_features(prompt: str, negative: str) -> Features:
         green_screen=bool(_CHROMA.search(joined)) and not _CHROMA.search(" ".join(banned)),
         hair=bound.get("hair"), eyes=bound.get("eyes"), skin=bound.get("skin"),
         clothing=bound.get("clothing"), legs=bound.get("legs"), hat=bound.get("hat"),
-        background=bound.get("background"),
+        beard=bound.get("beard"), background=bound.get("background"),
         hair_style=_hair_style(words, banned),
+        pointed_hat=not lx.POINTED_HATS.isdisjoint(words),
         garment=next((lx.GARMENTS[w] for w in words if w in lx.GARMENTS), None),
         expression=_expression(words, banned),
         accessories=_accessories(words, banned),

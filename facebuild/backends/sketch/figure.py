@@ -23,8 +23,8 @@ from facebuild.backends.sketch.traits import Traits
 def place_head(framing: str, width: int, height: int, t: Traits) -> Head:
     """The head for a canvas of ``width``×``height``; the framing sets its size."""
     if framing == "full":
-        r = 0.075 * min(height, 2 * width)
-        cx, cy = width / 2 + t.shift * 0.08 * width, height / 2 - 4.1 * r
+        r = 0.088 * min(height, 2 * width)
+        cx, cy = width / 2 + t.shift * 0.08 * width, height / 2 - 3.1 * r
     elif framing == "icon":
         r = 0.29 * min(width, height)
         cx, cy = width / 2 + t.shift * 0.02 * width, 0.47 * height
@@ -36,7 +36,7 @@ def place_head(framing: str, width: int, height: int, t: Traits) -> Head:
 
 def feet_line(h: Head) -> float:
     """Where a full-body figure stands."""
-    return h.cy + h.rh + 7.2 * h.r
+    return h.cy + h.rh + 6.4 * h.r
 
 
 def line_width(h: Head, scale: int) -> float:
@@ -51,7 +51,7 @@ def draw_figure(image: Image.Image, f: Features, t: Traits, look: Look, h: Head,
     draw_hair_back(pen, h, t, look)
     shoulders = h.cy + h.rh + 0.3 * h.r
     if f.framing == "full":
-        hips = feet_line(h) - 3.9 * h.r
+        hips = feet_line(h) - 3.4 * h.r
         _legs(pen, h, t, look, hips)
         _torso(pen, h, t, look, shoulders, hips + 0.3 * h.r, 0.8 * t.build * h.r)
         _belt_and_arms(pen, h, t, look, f, shoulders, hips)
@@ -123,7 +123,7 @@ def _torso(pen: Pen, h: Head, t: Traits, look: Look, top: float, bottom: float,
 def _legs(pen: Pen, h: Head, t: Traits, look: Look, hips: float) -> None:
     cx, r = h.cx, h.r
     spread = 0.15 * r + 0.2 * r * abs(t.shift)
-    feet = hips + 3.6 * r
+    feet = hips + 3.1 * r
     legs: list[Shape] = [RoundRect((cx - 0.9 * r, hips - 0.3 * r, cx + 0.9 * r, hips + 0.8 * r),
                                    0.3 * r)]
     for s in (-1, 1):

@@ -104,7 +104,13 @@ def draw_fringe(pen: Pen, h: Head, t: Traits, look: Look) -> None:
 
 
 def draw_hat(pen: Pen, h: Head, t: Traits, look: Look) -> None:
-    if t.hat_style == "brimmed":
+    if t.hat_style == "pointed":
+        tip = h.at(0.4, -2.3)
+        pen.blob([Poly((h.at(-0.85, -0.6), h.at(0.85, -0.6), tip)),
+                  oval(h.cx, h.cy - 0.6 * h.rh, 1.5 * h.rw, 0.2 * h.rh)], look.hat)
+        pen.blob([Poly((h.at(-0.8, -0.62), h.at(0.8, -0.62), h.at(0.7, -0.85),
+                        h.at(-0.7, -0.85)))], look.accent)
+    elif t.hat_style == "brimmed":
         pen.blob([RoundRect(h.box(-0.8, -1.75, 0.8, -0.5), 0.3 * h.rw),
                   oval(h.cx, h.cy - 0.55 * h.rh, 1.6 * h.rw, 0.16 * h.rh)], look.hat)
         pen.blob([RoundRect(h.box(-0.8, -0.9, 0.8, -0.68), 0.05 * h.rw)], look.accent)

@@ -79,6 +79,7 @@ PARTS: dict[str, str] = {
     **dict.fromkeys(("pants", "trousers", "jeans", "skirt", "leggings", "shorts"), "legs"),
     **dict.fromkeys(("hat", "cap", "beanie", "helmet", "helm", "beret", "fedora"), "hat"),
     **dict.fromkeys(("background", "backdrop", "bg"), "background"),
+    **dict.fromkeys(("beard", "bearded", "moustache", "mustache", "goatee"), "beard"),
 }
 """Nouns a colour word can attach to, and the part of the drawing each one colours."""
 
@@ -114,7 +115,7 @@ HAIR_STYLES: dict[str, str] = {
     "spiky": "spiky", "mohawk": "spiky", "messy": "spiky", "bun": "bun",
     "ponytail": "ponytail", "bob": "bob", "bald": "bald", "shaved": "bald",
 }
-STANDALONE_STYLES = frozenset(("bald", "ponytail", "afro", "braids", "mohawk", "curls"))
+STANDALONE_STYLES = frozenset(("bald", "ponytail", "afro", "braids", "mohawk", "curls", "bun"))
 """Hair words that need no "hair" beside them."""
 
 EXPRESSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -160,4 +161,5 @@ SCENE_WORDS = frozenset(("backdrop", "scene", "landscape", "environment", "scene
 PEOPLE_WORDS = frozenset(("people", "person", "persons", "characters", "humans",
                           "figures", "crowd", "crowds"))
 """In "no people", or in the negative prompt, these turn a portrait into a scene."""
+POINTED_HATS = frozenset(("wizard", "witch", "sorcerer", "sorceress", "pointed", "pointy"))
 NEGATORS = frozenset(("no", "without", "not", "never", "nobody"))

@@ -82,7 +82,7 @@ def apply_mood(c: RGB, moods: frozenset[str], skin: bool = False) -> RGB:
     if "neon" in moods and not skin:
         c = saturate(c, 1.5)
     if "pastel" in moods:
-        c = lighten(saturate(c, 0.8), 0.35)
+        c = lighten(c, 0.4)
     if "muted" in moods:
         c = mix(saturate(c, 0.55), (128, 128, 128), 0.1)
     if "warm" in moods:
@@ -110,6 +110,7 @@ class Look:
     hair: RGB
     hair_shade: RGB
     hair_light: RGB
+    beard: RGB
     eyes: RGB
     pupil: RGB
     eye_white: RGB
@@ -147,10 +148,12 @@ class Look:
         cloth = f.clothing or (palette[0] if palette else
                                from_hsv(rng.random(), rng.uniform(0.45, 0.7),
                                         rng.uniform(0.5, 0.8)))
-        accent = palette[1] if len(palette) > 1 else from_hsv(rng.random(), 0.6, 0.9)
+        neon = "neon" in f.moods
+        accent = palette[1] if len(palette) > 1 else from_hsv(
+            rng.choice((0.5, 0.55, 0.83, 0.92)) if neon else rng.random(), 0.6, 0.9)
         if f.background:
             base = f.background
-        elif "neon" in f.moods:
+        elif neon:
             base = (38, 22, 72)
         else:
             base = lighten(palette[-1] if palette else from_hsv(rng.random(), 0.35, 0.8),
@@ -163,6 +166,7 @@ class Look:
         look = cls(
             skin=skin, skin_shade=scale(skin, 0.82), blush=mix(skin, (235, 90, 110), 0.3),
             hair=hair, hair_shade=scale(hair, 0.72), hair_light=lighten(hair, 0.3),
+            beard=f.beard or hair,
             eyes=f.eyes or rng.choice(lx.NATURAL_EYES), pupil=(25, 20, 28),
             eye_white=(250, 250, 247), cloth=cloth, cloth_shade=scale(cloth, 0.75),
             shirt=rng.choice(((240, 238, 230), lighten(accent, 0.4), (70, 70, 80))),

@@ -41,6 +41,7 @@ class _Scene:
         if f.palette:
             top, bottom = mix(top, f.palette[0], 0.3), mix(bottom, f.palette[-1], 0.25)
         image.paste(gradient(image.size, self.paint(top, 0), self.paint(bottom, 0)))
+        self.cloud = self.paint(mix((255, 255, 255), bottom, 0.3), 0.7)
 
     def paint(self, c: RGB, night: float = 0.55) -> RGB:
         """A scene colour: darkened at night, then toned by the world's mood."""
@@ -63,9 +64,10 @@ class _Scene:
         if self.time == "space":
             x, y, r = rng.uniform(0.2, 0.8) * w, rng.uniform(0.2, 0.4) * self.height, 0.16 * u
             planet = self.f.palette[0] if self.f.palette else (205, 120, 90)
+            ring = apply_mood(lighten(planet, 0.4), self.f.moods)
+            self.pen.stroke(arc_points(x, y, 1.7 * r, 0.35 * r, 180, 360, 30), ring, 0.025 * u)
             self.pen.blob([oval(x, y, r)], apply_mood(planet, self.f.moods))
-            self.pen.stroke(arc_points(x, y, 1.7 * r, 0.35 * r, -20, 200, 30),
-                            apply_mood(lighten(planet, 0.4), self.f.moods), 0.025 * u)
+            self.pen.stroke(arc_points(x, y, 1.7 * r, 0.35 * r, 0, 180, 30), ring, 0.025 * u)
             return
         x = rng.uniform(0.15, 0.85) * w
         if self.time == "night":
@@ -81,7 +83,7 @@ class _Scene:
             puffs: list[Shape] = [oval(cx + k * 0.06 * u, cy - (0.03 * u if k == 0 else 0),
                                        (0.07 if k == 0 else 0.05) * u) for k in (-1, 0, 1)]
             for shape in puffs:
-                self.pen.fill(shape, self.paint(mix((255, 255, 255), _SKIES["day"][1], 0.2), 0.7))
+                self.pen.fill(shape, self.cloud)
 
     def mountains(self) -> None:
         rng, w, u = self.rng, self.width, self.unit
@@ -146,7 +148,7 @@ class _Scene:
         u, w, floor = self.unit, self.width, self.horizon + 0.1 * self.unit
         wall = self.f.palette[0] if self.f.palette else (225, 210, 185)
         self.pen.fill(RoundRect((0, 0, w, floor), 0), self.paint(lighten(wall, 0.3), 0.3))
-        window = (w * 0.55, 0.12 * self.height, w * 0.55 + 0.45 * u, floor - 0.28 * u)
+        window = (w * 0.62 - 0.2 * u, 0.12 * self.height, w * 0.62 + 0.25 * u, floor - 0.28 * u)
         self.pen.blob([RoundRect(window, 0.01 * u)], self.paint(_SKIES[self.time][0], 0))
         wx = (window[0] + window[2]) / 2
         self.pen.stroke([(wx, window[1]), (wx, window[3])], width=0.012 * u)
@@ -158,7 +160,9 @@ class _Scene:
                       self.paint((120, 80, 55), 0.3))
         mx = desk[0] + 0.2 * u
         self.pen.blob([RoundRect((mx, desk[1] - 0.22 * u, mx + 0.26 * u, desk[1] - 0.04 * u),
-                                 0.01 * u)], self.paint((50, 55, 70), 0.2))
+                                 0.01 * u),
+                       RoundRect((mx + 0.11 * u, desk[1] - 0.05 * u, mx + 0.15 * u, desk[1]), 0)],
+                      self.paint((50, 55, 70), 0.2))
         self.pen.fill(RoundRect((mx + 0.02 * u, desk[1] - 0.2 * u, mx + 0.24 * u,
                                  desk[1] - 0.06 * u), 0), self.paint((120, 200, 230), 0.1))
 

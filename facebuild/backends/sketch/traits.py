@@ -54,10 +54,10 @@ class Traits:
             mouth_width=rng.uniform(0.28, 0.46),
             expression=expression,
             brow_tilt=tilt + rng.uniform(-0.15, 0.15),
-            hair_style=f.hair_style or rng.choice(HAIR_STYLES),
+            hair_style=_hair_style(f, rng.choice(HAIR_STYLES)),
             fringe=rng.choice(("swept", "bangs", "spiky", "parted")),
             mirror=rng.random() < 0.5,
-            hat_style=rng.choice(("cap", "brimmed", "beanie")),
+            hat_style="pointed" if f.pointed_hat else rng.choice(("cap", "brimmed", "beanie")),
             round_glasses=rng.random() < 0.5,
             blush=rng.random() < 0.6,
             build=rng.uniform(1.4, 1.8),
@@ -66,3 +66,11 @@ class Traits:
             shift=rng.uniform(-1.0, 1.0),
             decoration=rng.choice(("halo", "dots", "rays", "stripes")),
         )
+
+
+def _hair_style(f: Features, drawn: str) -> str:
+    """The prompt's hair style, else the seed's; nothing sticks out of a hat or helmet."""
+    style = f.hair_style or drawn
+    if style in ("bun", "spiky", "curly") and f.accessories & {"hat", "helmet"}:
+        return "short"
+    return style
