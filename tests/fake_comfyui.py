@@ -55,6 +55,8 @@ class FakeComfyUI:
         self.pending: list[Item] = []
         self.running: Item | None = None
         self.finished: list[str] = []
+        self.busy = 0.0
+        """Seconds spent running prompts."""
         self._number = 0
         self._counters: dict[str, int] = {}
         self._cache: dict[str, dict[str, Any]] = {}
@@ -122,6 +124,7 @@ class FakeComfyUI:
 
     async def _stop(self) -> None:
         assert self._worker is not None and self._runner is not None
+        self.ws_enabled = False  # clients reconnect at once: refuse them while stopping
         self._worker.cancel()
         try:
             await self._worker
@@ -164,9 +167,7 @@ class FakeComfyUI:
         try:
             body = await request.json()
         except ValueError:
-            return web.Response(
-                status=500, text="500 Internal Server Error\n\nServer got itself in trouble"
-            )
+            return web.Response(status=500, text="500 Internal Server Error\n\nServer got itself in trouble")
         self.posts.append(body)
         graph = body.get("prompt") if isinstance(body, dict) else None
         if graph is None:
@@ -296,9 +297,11 @@ class FakeComfyUI:
                 await self._work.wait()
             self.running = self.pending.pop(0)
             self._interrupt = False
+            began = time.monotonic()
             try:
                 await self._execute(self.running)
             finally:
+                self.busy += time.monotonic() - began
                 self.finished.append(self.running[1])
                 self.running = None
 
@@ -354,8 +357,10 @@ class FakeComfyUI:
             await self._send(client, "executing", executing)
             if node_id != sampler and (sampler or node_id != max(graph)):
                 continue
+            begin = asyncio.get_running_loop().time()
             for step in range(1, steps + 1):  # the sampler, or the last node, takes the time
-                await asyncio.sleep(self.job_time / steps)
+                due = begin + self.job_time * step / steps  # no drift from late wake-ups
+                await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
                 if self._interrupt:
                     data = {
                         "prompt_id": prompt_id,
@@ -482,9 +487,7 @@ def object_info(checkpoints: list[str], style: str) -> dict[str, Any]:
     return {
         "KSampler": _node(sampler, ["LATENT"]),
         "KSamplerAdvanced": _node(advanced, ["LATENT"]),
-        "CheckpointLoaderSimple": _node(
-            {"ckpt_name": _combo(checkpoints, style)}, ["MODEL", "CLIP", "VAE"]
-        ),
+        "CheckpointLoaderSimple": _node({"ckpt_name": _combo(checkpoints, style)}, ["MODEL", "CLIP", "VAE"]),
         "EmptyLatentImage": _node(
             {
                 "width": size,

@@ -153,8 +153,13 @@ class ComfyUIBackend:
             return self._graph(prepared, request, f"facebuild/{short}-{uuid.uuid4().hex[:8]}")
 
         def job(server: ComfyUIServer) -> bytes:
-            server.validate(make_graph(), name)
-            return server.run(make_graph, prepared.injection.output, progress, self.pool.cancelled)
+            graphs = [make_graph()]  # checked here, posted first; a resubmission gets a new one
+            server.validate(graphs[0], name)
+
+            def next_graph() -> dict[str, Any]:
+                return graphs.pop() if graphs else make_graph()
+
+            return server.run(next_graph, prepared.injection.output, progress, self.pool.cancelled)
 
         return self.pool.run(job)
 

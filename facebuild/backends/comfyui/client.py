@@ -59,6 +59,10 @@ class ComfyUIServer:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=batch_size + 4)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        # proxies and .netrc from the environment, looked up once instead of per request
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.url))
+        self.session.auth = requests.utils.get_netrc_auth(self.url)
+        self.session.trust_env = False
         ws_url = "ws" + self.url.removeprefix("http") + "/ws"
         self.listener = EventListener(ws_url, client_id)
         self.object_info: ObjectInfo | None = None
@@ -153,7 +157,8 @@ class ComfyUIServer:
 
     def _wait(self, state: JobState, cancelled: threading.Event) -> dict[str, Any] | str:
         submitted = time.monotonic()
-        next_poll = submitted + self.timing.poll_interval
+        up = self.listener.connected.is_set()
+        next_poll = submitted + self.timing.poll_interval * (5 if up else 1)
         saw_end = False
         while True:
             state.wake.clear()
