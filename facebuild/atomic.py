@@ -27,3 +27,15 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
 
 def write_text_atomic(path: Path, text: str, *, durable: bool = False) -> None:
     write_atomic(path, text.encode("utf-8"), durable=durable)
+
+
+def write_text_if_changed(path: Path, text: str, *, durable: bool = False) -> bool:
+    """Write ``text`` unless the file already holds it (so a no-op build touches nothing,
+    and make-like tools see no new mtime). True if written."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    write_text_atomic(path, text, durable=durable)
+    return True

@@ -26,7 +26,7 @@ from facebuild.lock import Journal, Lock, read_lock, write_lock
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
 from facebuild.render import obtain_render
-from facebuild.report import NullReporter, Reporter
+from facebuild.report import NullReporter, Reporter, build_summary
 from facebuild.store import Store
 
 ConfirmCost = Callable[[int, float], bool]
@@ -62,16 +62,7 @@ class BuildReport:
         return counts
 
     def summary(self) -> str:
-        c = self.counts()
-        parts = [f"{c['generated']} generated", f"{c['derived']} derived",
-                 f"{c['cached']} cached", f"{c['failed']} failed"]
-        if c["kept"]:
-            parts.append(f"{c['kept']} kept (edited by hand)")
-        if c["removed"]:
-            parts.append(f"{c['removed']} removed")
-        cost = f"; cost ${self.cost:.2f}" if self.cost else ""
-        prefix = "dry run: would build" if self.dry_run else "built"
-        return f"{prefix}: {', '.join(parts)} ({self.renders_generated} renders{cost})"
+        return build_summary(self.counts(), self.renders_generated, self.cost, self.dry_run)
 
 
 def build(

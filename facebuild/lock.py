@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facebuild.atomic import write_text_atomic
+from facebuild.atomic import write_text_if_changed
 from facebuild.errors import CastError, Location
 
 LOCK_VERSION = 1
@@ -45,8 +45,9 @@ def read_lock(path: Path, journal: Path | None = None) -> Lock:
     return lock
 
 
-def write_lock(path: Path, lock: Lock) -> None:
-    write_text_atomic(path, lock.to_text(), durable=True)
+def write_lock(path: Path, lock: Lock) -> bool:
+    """Write the lock if its text changed; True if written."""
+    return write_text_if_changed(path, lock.to_text(), durable=True)
 
 
 def replay_journal(lock: Lock, journal: Path) -> None:

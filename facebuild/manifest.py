@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from facebuild.atomic import write_text_atomic
+from facebuild.atomic import write_text_if_changed
 from facebuild.lock import Lock
 
 
@@ -28,4 +28,4 @@ def write_manifest(dist: Path, lock: Lock) -> None:
         }
     text = json.dumps({"version": 1, "files": files}, indent=2, sort_keys=True,
                       ensure_ascii=False) + "\n"
-    write_text_atomic(dist / "manifest.json", text, durable=True)
+    write_text_if_changed(dist / "manifest.json", text, durable=True)

@@ -15,6 +15,32 @@ if TYPE_CHECKING:
     from facebuild.builder import BuildReport
 
 
+def build_summary(counts: dict[str, int], renders: int, cost: float, dry_run: bool) -> str:
+    """The last line of a build."""
+    parts = [f"{counts['generated']} generated", f"{counts['derived']} derived",
+             f"{counts['cached']} cached", f"{counts['failed']} failed"]
+    if counts.get("kept"):
+        parts.append(f"{counts['kept']} kept (edited by hand)")
+    if counts.get("removed"):
+        parts.append(f"{counts['removed']} removed")
+    price = f"; cost ${cost:.2f}" if cost else ""
+    prefix = "dry run: would build" if dry_run else "built"
+    return f"{prefix}: {', '.join(parts)} ({renders} renders{price})"
+
+
+def start_line(outputs: int, renders: int, cost: float) -> str:
+    price = f" (estimated ${cost:.2f})" if cost else ""
+    return f"building {outputs} outputs, {renders} generations{price}"
+
+
+def diff_summary(counts: dict[str, int], generations: int, cost: float, model: str) -> str:
+    """The last line of ``facebuild diff``."""
+    order = ("new", "changed", "rederive", "edited", "removed", "unchanged")
+    parts = ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))
+    price = f", estimated ${cost:.2f} on {model}" if cost else ""
+    return f"{parts or 'nothing'}; a build would make {generations} generations{price}"
+
+
 class Reporter(Protocol):
     def start(self, outputs: int, renders: int, cost: float) -> None: ...
     def progress(self, label: str, step: int, total: int) -> None: ...
@@ -54,8 +80,7 @@ class PlainReporter(NullReporter):
             print(text, file=self.stream, flush=True)
 
     def start(self, outputs: int, renders: int, cost: float) -> None:
-        price = f" (estimated ${cost:.2f})" if cost else ""
-        self._say(f"building {outputs} outputs, {renders} generations{price}")
+        self._say(start_line(outputs, renders, cost))
 
     def generated(self, label: str, seconds: float) -> None:
         if self.verbose:

@@ -7,10 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import CAST
 from PIL import Image, ImageChops
 
 import facebuild
-from conftest import CAST
 from facebuild import (
     CharacterSpec,
     FacebuildError,

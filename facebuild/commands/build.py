@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from facebuild.builder import Builder, ConfirmCost
-from facebuild.commands.common import load_plan
+from facebuild.commands import fastpath
 from facebuild.errors import UsageError
-from facebuild.report import JsonReporter, PlainReporter, Reporter, RichReporter
+
+if TYPE_CHECKING:
+    from facebuild.builder import BuildReport, ConfirmCost
+    from facebuild.report import Reporter
 
 DEFAULT_CONFIRM_OVER = 1.00
 
@@ -17,14 +20,30 @@ DEFAULT_CONFIRM_OVER = 1.00
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    if fastpath.noop_build(args):
+        return 0
+    # the heavy modules, only when there is work to look at
+    from facebuild.builder import Builder
+    from facebuild.commands.common import load_plan
+
     the_plan = load_plan(args)
+    fastpath.forget(args)
     report = Builder(the_plan, _reporter(args.output_format)).run(
         args.targets or None, force=args.force, jobs=args.jobs, dry_run=args.dry_run,
         max_cost=args.max_cost, confirm=_confirm(args))
+    if _complete(report) and not (args.targets or args.dry_run):
+        fastpath.record(args, the_plan)
     return 0 if report.ok else 1
 
 
+def _complete(report: BuildReport) -> bool:
+    counts = report.counts()
+    return counts["failed"] == 0 and counts["kept"] == 0
+
+
 def _reporter(choice: str) -> Reporter:
+    from facebuild.report import JsonReporter, PlainReporter, RichReporter
+
     if choice == "json":
         return JsonReporter()
     if choice == "plain" or not sys.stdout.isatty():

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 
 from facebuild.builder import build_lock
-from facebuild.commands.common import load_plan
 from facebuild.changes import DistState
+from facebuild.commands.common import load_plan
 from facebuild.lock import read_lock, write_lock
 
 _OWN_FILES = {"manifest.json", "index.html", "contact-sheet.png"}

@@ -6,16 +6,24 @@ import argparse
 import difflib
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from facebuild.commands.common import load_plan
-from facebuild.changes import STATUSES, Diff, diff
-from facebuild.lock import read_lock
-from facebuild.planner import Plan
-from facebuild.store import Store
+from facebuild.commands import fastpath
+from facebuild.report import diff_summary
+
+if TYPE_CHECKING:
+    from facebuild.changes import Diff
+    from facebuild.planner import Plan
 
 
 def run(args: argparse.Namespace) -> int:
+    if fastpath.noop_diff(args):
+        return 0
+    # the heavy modules, only when there is work to look at
+    from facebuild.changes import diff
+    from facebuild.commands.common import load_plan
+    from facebuild.lock import read_lock
+
     the_plan = load_plan(args)
     cast = the_plan.cast
     lock = read_lock(cast.lock_path, cast.state_dir / "journal.jsonl")
@@ -27,24 +35,21 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(_as_json(changes, generations, cost, caps.model), indent=2))
     else:
         _print_table(changes, show_all=args.all, prompts=args.prompts)
-        print(summary_line(changes, generations, cost, caps.model))
+        print(diff_summary(changes.counts(), generations, cost, caps.model))
         if caps.lifecycle != "active" and generations:
             print(f"warning: {caps.model} is {caps.lifecycle}: the service may refuse every call")
+    if not changes.has_changes:
+        fastpath.record(args, the_plan)
     return 1 if args.exit_code and changes.has_changes else 0
 
 
 def pending_generations(the_plan: Plan, changes: Diff) -> int:
     """Distinct renders a build would pay for: needed by an output, not in the store."""
+    from facebuild.store import Store
+
     store = Store(the_plan.cast.store_dir)
     keys = {c.new.render_key for c in changes.changes.values() if c.needs_output and c.new}
     return sum(1 for key in keys if not store.has(key))
-
-
-def summary_line(changes: Diff, generations: int, cost: float, model: str) -> str:
-    counts = changes.counts()
-    parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
-    price = f", estimated ${cost:.2f} on {model}" if cost else ""
-    return f"{parts or 'nothing'}; a build would make {generations} generations{price}"
 
 
 def _print_table(changes: Diff, *, show_all: bool, prompts: bool) -> None:

@@ -1,0 +1,103 @@
+"""The no-op fast path of ``build`` and ``diff`` (see ``facebuild.uptodate``), and what it
+needs from the command line. Imports only light modules: it runs before the heavy ones."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from facebuild import uptodate
+from facebuild.report import build_summary, diff_summary, start_line
+
+if TYPE_CHECKING:
+    from facebuild.planner import Plan
+
+
+def cast_path(args: argparse.Namespace) -> Path:
+    path = Path(args.cast)
+    return path / "cast.yaml" if path.is_dir() else path
+
+
+def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "backend", None):
+        overrides["name"] = args.backend
+    for option in ("model", "region", "profile", "workflow"):
+        value = getattr(args, option, None)
+        if value is not None:
+            overrides[option] = value
+    urls = getattr(args, "url", None)
+    if urls:
+        overrides["url"] = urls[0] if len(urls) == 1 else urls
+    return overrides
+
+
+def _key(args: argparse.Namespace) -> str:
+    return json.dumps({"cast": str(cast_path(args).resolve()),
+                       "backend": backend_overrides(args)}, sort_keys=True)
+
+
+def noop_build(args: argparse.Namespace) -> bool:
+    """Print what a no-op build prints and return True, if nothing moved."""
+    path = cast_path(args)
+    if args.targets or args.force or args.dry_run or args.output_format == "json":
+        return False
+    summary = uptodate.check(path.parent, _key(args))
+    if summary is None:
+        return False
+    counts = {"generated": 0, "derived": 0, "cached": summary["targets"], "failed": 0}
+    print(start_line(0, 0, 0.0))
+    print(build_summary(counts, 0, 0.0, False))
+    return True
+
+
+def noop_diff(args: argparse.Namespace) -> bool:
+    if args.json or args.all or args.prompts:
+        return False
+    summary = uptodate.check(cast_path(args).parent, _key(args))
+    if summary is None:
+        return False
+    print(diff_summary({"unchanged": summary["targets"]}, 0, 0.0, ""))
+    return True
+
+
+def record(args: argparse.Namespace, the_plan: Plan) -> None:
+    """Remember that every target of ``the_plan`` is up to date."""
+    cast = the_plan.cast
+    inputs = [*cast.sources, *_template_files(cast.base_dir), *_option_files(the_plan)]
+    outputs = [cast.dist_dir / t.output for t in the_plan.targets.values()]
+    outputs.append(cast.dist_dir / "manifest.json")
+    try:
+        uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
+                        cast.lock_path, outputs, {"targets": len(the_plan.targets)})
+    except OSError as exc:  # only an optimisation: never fail a build for it
+        print(f"warning: cannot write {uptodate.stamp_path(cast.base_dir)}: {exc}",
+              file=sys.stderr)
+
+
+def forget(args: argparse.Namespace) -> None:
+    uptodate.forget(cast_path(args).parent)
+
+
+def _template_files(base_dir: Path) -> list[Path]:
+    folder = base_dir / "templates"
+    return [folder, *sorted(p for p in folder.rglob("*") if p.is_file())] if folder.is_dir() else []
+
+
+def _option_files(the_plan: Plan) -> list[Path]:
+    """Files named in backend, variant or character options (workflows, reference images)."""
+    spec = the_plan.cast.spec
+    values: list[Any] = list((spec.backend.model_extra or {}).values())
+    values += [v for variant in spec.variants.values() for v in variant.options.values()]
+    values += [v for character in spec.characters for v in character.options.values()]
+    found: list[Path] = []
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) < 512:
+                candidate = the_plan.cast.base_dir / item
+                if candidate.is_file():
+                    found.append(candidate)
+    return found
