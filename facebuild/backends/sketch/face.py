@@ -56,6 +56,10 @@ def draw_features(pen: Pen, h: Head, t: Traits, look: Look, accessories: frozens
                        width=pen.line * 0.6)
     if "glasses" in accessories:
         _frames(pen, h, t, look, eyes)
+    if "earrings" in accessories:
+        for s in (-1, 1):
+            pen.blob([oval(h.cx + s * 0.99 * h.rw, h.cy + 0.42 * h.rh, 0.07 * h.rw)], look.metal,
+                     line=pen.line * 0.6)
 
 
 def _eye(pen: Pen, h: Head, t: Traits, look: Look, x: float, y: float, ew: float,

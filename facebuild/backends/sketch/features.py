@@ -56,22 +56,22 @@ class Features:
     scenery: frozenset[str] = frozenset()
 
 
-def tokens(text: str) -> list[str]:
+def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
 def parse_features(prompt: str, negative: str) -> Features:
     """The drawable facts of ``prompt``, less whatever ``negative`` names."""
-    words = tokens(prompt)
-    banned = {w for w in tokens(negative) if w.isalpha()}
+    words = _tokens(prompt)
+    banned = {w for w in _tokens(negative) if w.isalpha()}
     joined = " ".join(w for w in words if w.isalpha())
     sections = {m.group(1).lower(): m.group(2) for m in _LABEL.finditer(prompt)}
     framing_text = sections.get("framing") or sections.get("frame") or _first_sentence(prompt)
     bound = _bound_colours(words)
-    style_words = _CHROMA.sub(" ", " ".join(tokens(sections.get("style", prompt)))).split()
+    style_words = _CHROMA.sub(" ", " ".join(_tokens(sections.get("style", prompt)))).split()
     return Features(
-        scene=_is_scene(words, banned, tokens(framing_text)),
-        framing=_framing(tokens(framing_text), words),
+        scene=_is_scene(words, banned, _tokens(framing_text)),
+        framing=_framing(_tokens(framing_text), words),
         green_screen=bool(_CHROMA.search(joined)) and not _CHROMA.search(" ".join(banned)),
         hair=bound.get("hair"), eyes=bound.get("eyes"), skin=bound.get("skin"),
         clothing=bound.get("clothing"), legs=bound.get("legs"), hat=bound.get("hat"),
