@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from facebuild import images
 from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
@@ -249,17 +251,16 @@ class Builder:
 
     def _derive_all(self, key: str, targets: list[Target], context: _Context, how: str,
                     seconds: float = 0.0, render: bytes | None = None) -> None:
-        if render is None:
-            try:
-                render = self.store.get(key)
-            except OSError as exc:
-                for target in targets:
-                    self._fail(target, f"cannot read stored render {key[:12]}: {exc}")
-                return
+        try:
+            image = images.decode(render if render is not None else self.store.get(key))
+        except (OSError, FacebuildError) as exc:
+            for target in targets:
+                self._fail(target, f"cannot read stored render {key[:12]}: {exc}")
+            return
         for target in targets:
             started = time.monotonic()
             try:
-                self._write_output(target, render, context)
+                self._write_output(target, image, context)
             except FacebuildError as exc:
                 self._fail(target, str(exc))
                 continue
@@ -269,7 +270,7 @@ class Builder:
                     target.name, how, [target.output], elapsed)
             self.reporter.wrote(target.name, how, target.output)
 
-    def _write_output(self, target: Target, render: bytes, context: _Context) -> None:
+    def _write_output(self, target: Target, render: Image.Image, context: _Context) -> None:
         metadata = {
             "facebuild:target": target.name,
             "prompt": target.prompt,

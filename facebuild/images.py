@@ -47,10 +47,12 @@ def crop_to_aspect(image: Image.Image, width: int, height: int, mode: str) -> Im
     return image.crop((0, top, src_w, top + new_h))
 
 
-def derive(render: bytes, post: Mapping[str, Any], metadata: Mapping[str, str]) -> bytes:
-    """The output file for ``post`` (size, crop, format) from the raw ``render``."""
+def derive(render: bytes | Image.Image, post: Mapping[str, Any],
+           metadata: Mapping[str, str]) -> bytes:
+    """The output file for ``post`` (size, crop, format) from the raw ``render`` (its
+    bytes, or the image already decoded when several outputs share one render)."""
     width, height = post["size"]
-    image = decode(render)
+    image = decode(render) if isinstance(render, bytes) else render
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     image = crop_to_aspect(image, width, height, post.get("crop", "center"))
