@@ -153,6 +153,14 @@ def test_parses_the_rendered_template() -> None:
     assert f.background is not None and min(f.background) > 200  # "light background"
 
 
+def test_labels_are_found_on_one_line_and_a_text_negative_keeps_the_character() -> None:
+    one_line = " ".join(TESSA.split())
+    f = parse_features(one_line, "text, characters, watermark")
+    assert (f.scene, f.framing, f.expression) == (False, "bust", "grin")
+    assert (20, 150, 150) in f.palette
+    assert parse_features("Portrait of a fisherman.", "people, person").scene
+
+
 def test_colour_words_attach_to_the_part_they_name() -> None:
     f = parse_features("A knight with long red hair, green eyes, dark skin and a blue "
                        "leather jacket, no hat.", "")

@@ -15,7 +15,7 @@ from facebuild.backends.sketch.lexicon import RGB
 from facebuild.backends.sketch.palette import lighten, saturate, scale
 
 _TOKEN = re.compile(r"[a-z]+|[.,;:!?()\[\]\n]")
-_LABEL = re.compile(r"(?im)^\s*(framing|frame|style)\s*:\s*(.*)$")
+_LABEL = re.compile(r"(?i)\b(framing|frame|style|character|setting|traits|negative)\s*:")
 _CHROMA = re.compile(
     r"\bgreen ?screen\b|\bchroma\b|\bchromakey\b"
     r"|\b(?:solid|flat|plain|pure|uniform|bright) green (?:background|backdrop|screen)\b"
@@ -65,7 +65,7 @@ def parse_features(prompt: str, negative: str) -> Features:
     words = _tokens(prompt)
     banned = {w for w in _tokens(negative) if w.isalpha()}
     joined = " ".join(w for w in words if w.isalpha())
-    sections = {m.group(1).lower(): m.group(2) for m in _LABEL.finditer(prompt)}
+    sections = _sections(prompt)
     framing_text = sections.get("framing") or sections.get("frame") or _first_sentence(prompt)
     bound = _bound_colours(words)
     style_words = _CHROMA.sub(" ", " ".join(_tokens(sections.get("style", prompt)))).split()
@@ -86,6 +86,13 @@ def parse_features(prompt: str, negative: str) -> Features:
         palette=_loose_colours(style_words),
         scenery=frozenset(lx.SCENERY[w] for w in words if w in lx.SCENERY),
     )
+
+
+def _sections(prompt: str) -> dict[str, str]:
+    """The text after each ``Label:`` of the template, up to the next label."""
+    marks = list(_LABEL.finditer(prompt))
+    ends = [m.start() for m in marks[1:]] + [len(prompt)]
+    return {m.group(1).lower(): prompt[m.end():end] for m, end in zip(marks, ends, strict=True)}
 
 
 def _first_sentence(prompt: str) -> str:
@@ -198,7 +205,7 @@ def _framing(framing_words: list[str], words: list[str]) -> str:
 def _is_scene(words: list[str], banned: set[str], framing_words: list[str]) -> bool:
     """A backdrop: people are excluded, or the framing asks for a scene, or scene words
     appear and nothing asks for a portrait."""
-    if banned & lx.PEOPLE_WORDS:
+    if banned & lx.UNWANTED_PEOPLE:
         return True
     if any(w in lx.PEOPLE_WORDS and _negated(words, i) for i, w in enumerate(words)):
         return True

@@ -160,6 +160,8 @@ SCENE_WORDS = frozenset(("backdrop", "scene", "landscape", "environment", "scene
                          "vista", "panorama", "establishing", "location", "setting"))
 PEOPLE_WORDS = frozenset(("people", "person", "persons", "characters", "humans",
                           "figures", "crowd", "crowds"))
-"""In "no people", or in the negative prompt, these turn a portrait into a scene."""
+"""In "no people" these turn a portrait into a scene."""
+UNWANTED_PEOPLE = frozenset(("people", "person", "persons", "humans", "human", "crowd"))
+"""In the negative prompt these do too ("characters" there usually means text)."""
 POINTED_HATS = frozenset(("wizard", "witch", "sorcerer", "sorceress", "pointed", "pointy"))
 NEGATORS = frozenset(("no", "without", "not", "never", "nobody"))
