@@ -92,7 +92,8 @@ def _sections(prompt: str) -> dict[str, str]:
     """The text after each ``Label:`` of the template, up to the next label."""
     marks = list(_LABEL.finditer(prompt))
     ends = [m.start() for m in marks[1:]] + [len(prompt)]
-    return {m.group(1).lower(): prompt[m.end():end] for m, end in zip(marks, ends, strict=True)}
+    return {m.group(1).lower(): prompt[m.end():end] for m, end in zip(marks, ends[:len(marks)],
+                                                                      strict=True)}
 
 
 def _first_sentence(prompt: str) -> str:
