@@ -15,16 +15,18 @@ from facebuild.backends.sketch.pen import Pen, Poly, oval
 
 
 def gradient(size: tuple[int, int], top: RGB, bottom: RGB) -> Image.Image:
-    """A top-to-bottom gradient, built as one short column and stretched (fast at any size)."""
+    """A new image filled with a top-to-bottom gradient: one short column, stretched
+    (stretching is cheaper than filling the canvas and pasting onto it)."""
     column = Image.new("RGB", (1, 256))
     column.putdata([mix(top, bottom, y / 255) for y in range(256)])
     column = column.resize((1, size[1]), Image.Resampling.BILINEAR)
     return column.resize(size, Image.Resampling.NEAREST)
 
 
-def draw_backdrop(image: Image.Image, look: Look, decoration: str, neon: bool, framing: str,
-                  h: Head, rng: random.Random) -> None:
-    image.paste(gradient(image.size, look.bg_top, look.bg_bottom))
+def draw_backdrop(size: tuple[int, int], look: Look, decoration: str, neon: bool, framing: str,
+                  h: Head, rng: random.Random) -> Image.Image:
+    """A new canvas with the background drawn on it."""
+    image = gradient(size, look.bg_top, look.bg_bottom)
     pen = Pen(image, look.ink, 1)
     width, height = image.size
     deco = look.bg_deco
@@ -42,8 +44,8 @@ def draw_backdrop(image: Image.Image, look: Look, decoration: str, neon: bool, f
             pen.stroke([(0, y), (width, y)], look.accent, line)
             y += (y - horizon) * 0.35 + h.r * 0.12
     elif decoration == "halo":
-        for size, t in ((2.6, 0.35), (2.0, 0.6), (1.5, 0.85)):
-            pen.fill(oval(h.cx, h.cy, size * h.r), mix(look.bg_top, deco, t))
+        for radius, t in ((2.6, 0.35), (2.0, 0.6), (1.5, 0.85)):
+            pen.fill(oval(h.cx, h.cy, radius * h.r), mix(look.bg_top, deco, t))
     elif decoration == "dots":
         for _ in range(14):
             x, y = rng.uniform(0, width), rng.uniform(0, height)
@@ -65,3 +67,4 @@ def draw_backdrop(image: Image.Image, look: Look, decoration: str, neon: bool, f
     if framing == "full":
         floor = feet_line(h)
         pen.fill(oval(h.cx, floor, 2.4 * h.r, 0.35 * h.r), mix(look.bg_bottom, look.ink, 0.25))
+    return image

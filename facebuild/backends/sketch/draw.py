@@ -35,9 +35,7 @@ def render(prompt: str, negative: str, seed: int, width: int, height: int) -> Im
     factor = supersampling(width, height)
     size = (width * factor, height * factor)
     if features.scene:
-        canvas = Image.new("RGB", size)
-        draw_scene(canvas, features, rng, factor)
-        return _downscale(canvas, width, height, factor)
+        return _downscale(draw_scene(size, features, rng, factor), width, height, factor)
     canvas = _draw_character(features, rng, size, factor)
     small = _downscale(canvas, width, height, factor)
     if not features.green_screen:
@@ -58,9 +56,8 @@ def _draw_character(features: Features, rng: random.Random, size: tuple[int, int
     if features.green_screen:
         canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     else:
-        canvas = Image.new("RGB", size)
-        draw_backdrop(canvas, look, traits.decoration, "neon" in features.moods,
-                      features.framing, head, rng)
+        canvas = draw_backdrop(size, look, traits.decoration, "neon" in features.moods,
+                               features.framing, head, rng)
     draw_figure(canvas, features, traits, look, head, factor)
     return canvas
 

@@ -27,20 +27,20 @@ _INK: RGB = (38, 28, 44)
 class _Scene:
     """One scene being drawn: the canvas, its pen and its colour rule."""
 
-    def __init__(self, image: Image.Image, f: Features, rng: random.Random, factor: int) -> None:
+    def __init__(self, size: tuple[int, int], f: Features, rng: random.Random, factor: int) -> None:
         self.f, self.rng = f, rng
-        self.width, self.height = image.size
+        self.width, self.height = size
         self.unit = min(self.width, self.height)
         s = f.scenery
         self.time = ("space" if "space" in s else "night" if "night" in s
                      else "sunset" if "sunset" in s else "day")
         self.dark = self.time in ("night", "space")
-        self.pen = Pen(image, apply_mood(_INK, f.moods), 1.1 * factor)
         self.horizon = self.height * rng.uniform(0.58, 0.7)
         top, bottom = _SKIES[self.time]
         if f.palette:
             top, bottom = mix(top, f.palette[0], 0.3), mix(bottom, f.palette[-1], 0.25)
-        image.paste(gradient(image.size, self.paint(top, 0), self.paint(bottom, 0)))
+        self.image = gradient(size, self.paint(top, 0), self.paint(bottom, 0))
+        self.pen = Pen(self.image, apply_mood(_INK, f.moods), 1.1 * factor)
         self.cloud = self.paint(mix((255, 255, 255), bottom, 0.3), 0.7)
 
     def paint(self, c: RGB, night: float = 0.55) -> RGB:
@@ -179,13 +179,14 @@ class _Scene:
                 self.pen.dot((x, y), rng.uniform(0.003, 0.008) * u, (250, 250, 255))
 
 
-def draw_scene(image: Image.Image, f: Features, rng: random.Random, factor: int) -> None:
-    scene = _Scene(image, f, rng, factor)
+def draw_scene(size: tuple[int, int], f: Features, rng: random.Random, factor: int) -> Image.Image:
+    """A new canvas of ``size`` with the scene the prompt names."""
+    scene = _Scene(size, f, rng, factor)
     s = f.scenery
     if "interior" in s:
         scene.interior()
         scene.weather()
-        return
+        return scene.image
     scene.sky()
     layers: list[Callable[[], None]] = []
     if "mountains" in s or not s & {"city", "forest", "sea", "desert", "space"}:
@@ -206,3 +207,4 @@ def draw_scene(image: Image.Image, f: Features, rng: random.Random, factor: int)
     for layer in layers:
         layer()
     scene.weather()
+    return scene.image
