@@ -322,7 +322,7 @@ class _Context:
 
 
 def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
-    return {
+    entry = {
         "file": target.output,
         "sha256": digest,
         "render_key": target.render_key,
@@ -332,6 +332,9 @@ def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
         "template": target.template,
         "price": price,
     }
+    if target.provenance:
+        entry["source"] = target.provenance
+    return entry
 
 
 def _remove_partial_writes(dist: Path) -> None:

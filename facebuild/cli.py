@@ -21,6 +21,7 @@ COMMANDS = {
     "clean": "remove outputs that are no longer in the cast",
     "gc": "drop stored renders no lock refers to",
     "schema": "print the JSON Schema of cast.yaml",
+    "explain": "say where a file in dist came from",
 }
 
 
@@ -97,6 +98,8 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("casts", nargs="*", default=["cast.yaml"], metavar="CAST",
                    help="casts whose locks say what to keep (default: cast.yaml)")
     g.add_argument("--dry-run", "-n", action="store_true", help="only say what would go")
+    e = p["explain"]
+    e.add_argument("path", help="a file in dist")
     return parser
 
 

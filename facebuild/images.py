@@ -7,7 +7,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageChops, PngImagePlugin
 
 from facebuild.errors import BackendError
 
@@ -58,7 +58,23 @@ def derive(render: bytes | Image.Image, post: Mapping[str, Any],
     image = crop_to_aspect(image, width, height, post.get("crop", "center"))
     if image.size != (width, height):
         image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if post.get("background") == "transparent":
+        image = key_out_green(image)
     return encode(image, post.get("format", "png"), metadata)
+
+
+def key_out_green(image: Image.Image, low: int = 40, high: int = 90) -> Image.Image:
+    """Chroma key: pixels where green exceeds both red and blue by more than ``high``
+    become transparent, by less than ``low`` stay opaque, with a soft edge between; the
+    green spill on the kept edge is pulled down to the other channels."""
+    red, green, blue = image.convert("RGB").split()
+    others = ImageChops.lighter(red, blue)
+    greenness = ImageChops.subtract(green, others)
+    ramp = [255 if v <= low else 0 if v >= high else round(255 * (high - v) / (high - low))
+            for v in range(256)]
+    alpha = greenness.point(ramp)
+    despilled = ImageChops.darker(green, ImageChops.add(others, Image.new("L", image.size, low)))
+    return Image.merge("RGBA", (red, despilled, blue, alpha))
 
 
 def encode(image: Image.Image, fmt: str, metadata: Mapping[str, str]) -> bytes:

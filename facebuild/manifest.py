@@ -26,6 +26,8 @@ def write_manifest(dist: Path, lock: Lock) -> None:
             "template": entry.get("template"),
             "price": entry.get("price", 0.0),
         }
+        if "source" in entry:
+            files[entry["file"]]["source"] = entry["source"]
     text = json.dumps({"version": 1, "files": files}, indent=2, sort_keys=True,
                       ensure_ascii=False) + "\n"
     write_text_if_changed(dist / "manifest.json", text, durable=True)

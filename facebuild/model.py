@@ -89,6 +89,25 @@ class Variant(_Strict):
     options: dict[str, Any] = Field(
         default_factory=dict, description="Backend options for this variant only."
     )
+    background: Literal["keep", "transparent"] = Field(
+        "keep",
+        description="transparent: key out a solid green backdrop into an RGBA PNG "
+        "(post-processing, no generation).",
+    )
+    candidates: int = Field(
+        1, ge=1, le=16, description="Render this many seeds; 'facebuild pick' chooses one."
+    )
+
+
+class Privacy(_Strict):
+    """The guard that scans every prompt for personal data before any generation."""
+
+    mode: Literal["fail", "redact", "off"] = Field(
+        "fail", description="fail: a hit fails that target; redact: replace and build; off."
+    )
+    deny: str | None = Field(
+        None, description="A file of terms (one a line) that must never reach a prompt."
+    )
 
 
 class Character(BaseModel):
@@ -145,6 +164,13 @@ class CastFile(_Strict):
     )
     max_cost: float | None = Field(
         None, description="Refuse to build when the estimated cost in USD is higher."
+    )
+    privacy: Privacy = Field(default_factory=lambda: Privacy())
+    personas: str | None = Field(
+        None, description="A persona_manifest.json whose speakers become characters."
+    )
+    transcripts: str | None = Field(
+        None, description="The speakers/ folder of transcripts that go with 'personas'."
     )
     variants: dict[str, Variant] = Field(description="Variant name -> variant.")
     characters: list[Character] = Field(default_factory=list)

@@ -37,6 +37,10 @@ class Target:
     template: str
     source: str | None = None
     """The variant this one is derived from (``from:``), if any."""
+    candidate: int = 1
+    """1 for the chosen image; 2..N for the extra tries of a variant with ``candidates: N``."""
+    provenance: dict[str, Any] | None = None
+    """Where the character came from (a persona file, a transcript), from its ``source`` key."""
 
     @property
     def prompt(self) -> str:
@@ -120,7 +124,18 @@ def plan(cast: Cast, backend: Backend | None = None) -> Plan:
                 renders[root] = _render(cast, backend, caps, renderer, character, root)
             target = _target(cast, character, variant_name, renders[root])
             result.targets[target.name] = target
+            for candidate in range(2, cast.spec.variants[variant_name].candidates + 1):
+                seed = candidate_seed(cast, character.id, variant_name, candidate)
+                extra = _render(cast, backend, caps, renderer, character, root, seed)
+                target = _target(cast, character, variant_name, extra, candidate)
+                result.targets[target.name] = target
     return result
+
+
+def candidate_seed(cast: Cast, character: str, variant: str, candidate: int) -> int:
+    """The seed of candidate 2..N: independent of any seed pinned on the character, so
+    that after ``facebuild pick`` every candidate is still in the store."""
+    return derive_seed(cast.spec.seed, character, f"{variant}#{candidate}")
 
 
 @dataclass(frozen=True)
@@ -147,14 +162,15 @@ def _seed(cast: Cast, character: Character, variant: str) -> int:
 
 
 def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,
-            character: Character, root_name: str) -> _Render:
+            character: Character, root_name: str, seed: int | None = None) -> _Render:
     root = cast.spec.variants[root_name]
     prompt = renderer.render(character, root_name)
     width, height = backend.render_size(*root.size)
     options = {**root.options, **character.options}
     request = RenderRequest(prompt=prompt.text, negative=prompt.negative,
-                            seed=_seed(cast, character, root_name), width=width, height=height,
-                            options=options, label=f"{character.id}/{root_name}")
+                            seed=_seed(cast, character, root_name) if seed is None else seed,
+                            width=width, height=height, options=options,
+                            label=f"{character.id}/{root_name}")
     data = {
         "schema": KEY_SCHEMA,
         "backend": caps.backend,
@@ -171,14 +187,25 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
     return _Render(root_name, request, data, digest(data), prompt.template)
 
 
-def _target(cast: Cast, character: Character, variant_name: str, render: _Render) -> Target:
+def _target(cast: Cast, character: Character, variant_name: str, render: _Render,
+            candidate: int = 1) -> Target:
     variant = cast.spec.variants[variant_name]
-    post = {"size": list(variant.size), "crop": variant.crop, "format": variant.format}
+    post: dict[str, Any] = {"size": list(variant.size), "crop": variant.crop,
+                            "format": variant.format}
+    if variant.background != "keep":
+        post["background"] = variant.background
+    output = spec_output(cast, character.id, variant_name, variant.format)
+    name = f"{character.id}/{variant_name}"
+    if candidate > 1:
+        stem, dot, ext = output.rpartition(".")
+        output = f"{stem}.candidate-{candidate}.{ext}" if dot else f"{output}.candidate-{candidate}"
+        name = f"{name}~{candidate}"
+    source = (character.model_extra or {}).get("source")
     return Target(
-        name=f"{character.id}/{variant_name}",
+        name=name,
         character=character.id,
         variant=variant_name,
-        output=spec_output(cast, character.id, variant_name, variant.format),
+        output=output,
         request=render.request,
         render=render.data,
         post=post,
@@ -186,6 +213,8 @@ def _target(cast: Cast, character: Character, variant_name: str, render: _Render
         output_key=digest({"render_key": render.key, "post": post}),
         template=render.template,
         source=render.variant if render.variant != variant_name else None,
+        candidate=candidate,
+        provenance=source if isinstance(source, dict) else None,
     )
 
 

@@ -1,0 +1,64 @@
+"""facebuild explain PATH: where a file in dist came from, from its manifest entry (and
+its PNG text chunks when it has no manifest)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from facebuild.errors import UsageError
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    found = find_entry(path)
+    if found is None:
+        from facebuild.images import png_text
+
+        text = png_text(path.read_bytes()) if path.suffix == ".png" else {}
+        if "render_key" not in text:
+            raise UsageError(f"{path}: not made by facebuild (no manifest.json above it names "
+                             "it, and it carries no facebuild metadata)")
+        entry: dict[str, Any] = {"target": text.get("facebuild:target"), **text}
+        manifest = None
+    else:
+        manifest, entry = found
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    print(f"file:       {path}")
+    print(f"target:     {entry.get('target')}")
+    if "sha256" in entry:
+        state = "as built" if entry["sha256"] == actual else "EDITED since the build"
+        print(f"sha256:     {actual} ({state})")
+    for key in ("seed", "backend", "model", "render_key", "template", "price"):
+        if entry.get(key) is not None:
+            print(f"{key + ':':<11} {entry[key]}")
+    print(f"prompt:     {entry.get('prompt')}")
+    print(f"negative:   {entry.get('negative')}")
+    for key, value in sorted((entry.get("source") or {}).items()):
+        print(f"source.{key}: {json.dumps(value) if not isinstance(value, str) else value}")
+    if manifest is not None:
+        print(f"manifest:   {manifest}")
+    return 0
+
+
+def find_entry(path: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The manifest.json above ``path`` that lists it, and its entry there."""
+    resolved = path.resolve()
+    for folder in resolved.parents:
+        for name in ("manifest.json", "image_manifest.json"):
+            manifest = folder / name
+            if not manifest.is_file():
+                continue
+            try:
+                files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+            except (ValueError, AttributeError):
+                continue
+            entry = files.get(resolved.relative_to(folder).as_posix())
+            if isinstance(entry, dict):
+                return manifest, entry
+    return None
