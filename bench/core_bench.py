@@ -2,7 +2,9 @@
 
 Generates a cast of N characters x 4 variants (default 2,500 x 4 = 10,000 targets), builds
 it once with the sketch backend, then measures:
-  - a no-op `facebuild build` and `facebuild diff`        (target <= 1 s each)
+  - a no-op `facebuild build` and `facebuild diff`        (target <= 1 s each), both on
+    the fast path (nothing moved) and after `touch cast.yaml` (a full check: YAML parsed,
+    every prompt rendered, every key compared)
   - the same no-op for GNU make on an equivalent Makefile  (target: facebuild <= 3x make)
   - `facebuild --help`                                     (target <= 0.3 s)
   - a one-character edit: exactly its 4 targets rewritten, 2 renders generated
@@ -29,10 +31,14 @@ ROLES = ["Digger", "Pilot", "Medic", "Trader", "Guard", "Brewer", "Cook", "Mecha
 
 def write_cast(folder: Path, characters: int) -> Path:
     lines = [
-        "version: 1", "name: Bench", "world:",
+        "version: 1",
+        "name: Bench",
+        "world:",
         "  context: A busy moon base where everyone drinks lemonade.",
         "  style: Clean cartoon portraits, teal and lemon palette.",
-        "  negative: text, watermark", "seed: 1", "variants:",
+        "  negative: text, watermark",
+        "seed: 1",
+        "variants:",
         "  bust: {size: 256, frame: Head and shoulders portrait}",
         "  icon: {size: 64, from: bust}",
         "  token: {size: 32, from: bust}",
@@ -82,14 +88,28 @@ def timed(command: list[str], cwd: Path, repeat: int = 5) -> tuple[float, str]:
     return statistics.median(times), out
 
 
+def full_check(command: list[str], cwd: Path, cast: Path, repeat: int = 3) -> float:
+    """A no-op after the cast's mtime moved (as after a git checkout): the slow path."""
+    times = []
+    for _ in range(repeat):
+        os.utime(cast)
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def max_rss_mb(command: list[str], cwd: Path) -> float:
     """Peak RSS of one child, measured with a fresh helper process so that earlier
     children do not count."""
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
-             "capture_output=True); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    result = subprocess.run([sys.executable, "-c", probe, *command], cwd=cwd,
-                            capture_output=True, text=True, check=True)
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+        "capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *command], cwd=cwd, capture_output=True, text=True, check=True
+    )
     return int(result.stdout.strip()) / 1024
 
 
@@ -106,18 +126,24 @@ def main() -> None:
     cast = write_cast(folder, n)
 
     start = time.perf_counter()
-    subprocess.run([*facebuild, "build", "--output-format", "plain"], cwd=folder, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*facebuild, "build", "--output-format", "plain"], cwd=folder, check=True, stdout=subprocess.DEVNULL
+    )
     full_build = time.perf_counter() - start
 
     noop_build, out = timed([*facebuild, "build", "--output-format", "plain"], folder)
     assert f"{4 * n} cached" in out, out
     noop_diff, _ = timed([*facebuild, "diff"], folder)
+    full_check_build = full_check([*facebuild, "build", "--output-format", "plain"], folder, cast)
+    full_check_diff = full_check([*facebuild, "diff"], folder, cast)
     help_time, _ = timed([*facebuild, "--help"], folder, repeat=9)
     rss = max_rss_mb([*facebuild, "build", "--output-format", "plain"], folder)
+    os.utime(cast)
+    rss_full = max_rss_mb([*facebuild, "build", "--output-format", "plain"], folder)
 
     make_dir = folder / "make"
-    make_dir.mkdir(exist_ok=True)
+    shutil.rmtree(make_dir, ignore_errors=True)
+    make_dir.mkdir()
     write_makefile(make_dir, n)
     subprocess.run(["make", "-s", "-j2"], cwd=make_dir, check=True)
     make_noop, _ = timed(["make", "-s"], make_dir)
@@ -125,16 +151,22 @@ def main() -> None:
     text = cast.read_text().replace("number 7.", "number 7, now with a hat.")
     cast.write_text(text)
     _, edit_out = timed([*facebuild, "build", "--output-format", "plain"], folder, repeat=1)
-    written = [line.split()[1] for line in edit_out.splitlines()
-               if line.strip().startswith(("generated", "derived"))]
+    written = [
+        line.split()[1] for line in edit_out.splitlines() if line.strip().startswith(("generated", "derived"))
+    ]
 
     print(f"full sketch build:        {full_build:8.2f} s")
     print(f"no-op facebuild build:    {noop_build:8.3f} s   (target <= 1 s)")
     print(f"no-op facebuild diff:     {noop_diff:8.3f} s   (target <= 1 s)")
-    print(f"no-op GNU make:           {make_noop:8.3f} s   "
-          f"(facebuild/make = {noop_build / make_noop:.1f}x, target <= 3x)")
+    print(f"  full check, build:      {full_check_build:8.3f} s   (after touch cast.yaml)")
+    print(f"  full check, diff:       {full_check_diff:8.3f} s   (after touch cast.yaml)")
+    print(
+        f"no-op GNU make:           {make_noop:8.3f} s   "
+        f"(facebuild/make = {noop_build / make_noop:.1f}x, target <= 3x)"
+    )
     print(f"facebuild --help:         {help_time:8.3f} s   (target <= 0.3 s)")
-    print(f"no-op build peak memory:  {rss:8.1f} MB  (target <= 200 MB)")
+    print(f"no-op build peak memory:  {rss:8.1f} MB  (target <= 200 MB); "
+          f"full check: {rss_full:.1f} MB")
     print(f"one-character edit:       {len(written)} targets rewritten: {', '.join(sorted(written))}")
     if not args.keep:
         shutil.rmtree(folder)
