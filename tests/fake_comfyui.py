@@ -66,6 +66,7 @@ class FakeComfyUI:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._work: asyncio.Event | None = None
         self._runner: web.AppRunner | None = None
+        self._site: web.SockSite | None = None
         self._worker: asyncio.Task[None] | None = None
         self.url = ""
 
@@ -119,7 +120,8 @@ class FakeComfyUI:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        await web.SockSite(self._runner, sock).start()
+        self._site = web.SockSite(self._runner, sock)
+        await self._site.start()
         self._worker = asyncio.create_task(self._run_queue())
 
     async def _stop(self) -> None:
@@ -130,6 +132,10 @@ class FakeComfyUI:
             await self._worker
         except asyncio.CancelledError:
             pass
+        assert self._site is not None
+        await self._site.stop()  # stop accepting first: clients reconnect at once
+        for _ in range(3):
+            await asyncio.sleep(0.01)
         await self._close_sockets()
         await self._runner.cleanup()
         await self._loop.shutdown_default_executor()

@@ -122,6 +122,8 @@ class EventListener:
                     ws.close(timeout=0.1)
                 except (OSError, websocket.WebSocketException):
                     pass
+                if ws.sock is not None:  # close() skips a socket the server already closed
+                    ws.sock.close()
                 self.wake_all()
 
     def _read(self, ws: websocket.WebSocket) -> None:
