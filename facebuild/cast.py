@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import glob
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,7 +238,7 @@ def _check_semantics(spec: CastFile, base_dir: Path,
         near = difflib.get_close_matches(spec.backend.name, backend_names(), n=1)
         error(("backend", "name"), "backend.name", f"unknown backend '{spec.backend.name}'",
               f"did you mean '{near[0]}'?" if near else f"choose one of {', '.join(backend_names())}")
-    _check_output_pattern(spec.output, error)
+    _check_output_pattern(spec.output, ("output",), error)
     cycles: set[frozenset[str]] = set()
     for name, variant in spec.variants.items():
         _check_variant(name, variant, spec, error, cycles)
@@ -263,23 +264,30 @@ def _check_semantics(spec: CastFile, base_dir: Path,
     return errors, warnings
 
 
-def _check_output_pattern(pattern: str, error: Any) -> None:
-    fields = set(re.findall(r"{(\w*)}", pattern))
-    unknown = fields - _OUTPUT_FIELDS
-    if unknown:
-        error(("output",), "output", f"unknown field {{{sorted(unknown)[0]}}} in output pattern",
-              "use {character}, {variant} and {format}")
-    elif not {"character", "variant"} <= fields:
-        error(("output",), "output", "output pattern must contain {character} and {variant}",
+def _check_output_pattern(pattern: str, path: KeyPath, error: Any) -> None:
+    """Fields other than {character}, {variant} and {format} name character keys; they are
+    checked, with uniqueness of the paths, when the plan is made."""
+    key = ".".join(str(p) for p in path)
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None}
+    except ValueError as exc:
+        error(path, key, f"bad output pattern: {exc}", "write fields as {character}")
+        return
+    if any(not re.fullmatch(r"[a-z_][a-z0-9_]*", f) for f in fields):
+        error(path, key, "output pattern fields must be plain names like {character}",
+              "use {character}, {variant}, {format} or a character key")
+    elif not fields & {"character", "variant"} and len(fields - _OUTPUT_FIELDS) == 0:
+        error(path, key, "output pattern must contain {character} and {variant}",
               "e.g. '{character}/{variant}.{format}'")
     elif pattern.startswith("/") or ".." in Path(pattern).parts:
-        error(("output",), "output", "output pattern must stay inside dist",
-              "use a relative path without '..'")
+        error(path, key, "output pattern must stay inside dist", "use a relative path without '..'")
 
 
 def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
                    cycles: set[frozenset[str]]) -> None:
     path: KeyPath = ("variants", name)
+    if variant.output is not None:
+        _check_output_pattern(variant.output, path + ("output",), error)
     if not _SLUG.match(name):
         error(path, f"variants.{name}", f"variant name {name!r} is not a slug",
               "use lowercase letters, digits and '-'")

@@ -22,6 +22,10 @@ COMMANDS = {
     "gc": "drop stored renders no lock refers to",
     "schema": "print the JSON Schema of cast.yaml",
     "explain": "say where a file in dist came from",
+    "sheet": "make a contact sheet: every character's chosen variant in a labelled grid",
+    "pick": "pin a candidate's seed into cast.yaml, keeping its comments and layout",
+    "avatars": "build persona avatars and call backdrops from a persona manifest",
+    "import": "write an editable cast.yaml from other sources (personas)",
 }
 
 
@@ -76,6 +80,12 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true", help="print JSON")
     d.add_argument("--exit-code", action="store_true", help="exit 1 when anything would change")
     d.add_argument("--all", action="store_true", help="list unchanged targets too")
+    d.add_argument("--html", metavar="FILE", help="write a self-contained review page of the "
+                   "changed targets: old image beside new, prompt diff, reasons")
+    d.add_argument("--render", action="store_true",
+                   help="with --html: render the new images (may cost money)")
+    d.add_argument("--base", metavar="REV",
+                   help="compare with cast.lock as committed at git revision REV")
     _backend_args(d)
 
     pr = p["prompts"]
@@ -100,6 +110,45 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--dry-run", "-n", action="store_true", help="only say what would go")
     e = p["explain"]
     e.add_argument("path", help="a file in dist")
+
+    sh = p["sheet"]
+    _cast_arg(sh)
+    sh.add_argument("--variant", help="which variant to show (default: the first)")
+    sh.add_argument("-o", "--output", metavar="FILE", default=None,
+                    help="where to write the PNG (default: dist/contact-sheet.png)")
+
+    pk = p["pick"]
+    pk.add_argument("target", metavar="TARGET", help="e.g. tessa-quark/bust")
+    pk.add_argument("candidate", type=int, metavar="N", help="the candidate number to keep")
+    pk.add_argument("--cast", default="cast.yaml", help="the cast file (default: cast.yaml)")
+
+    av = p["avatars"]
+    av.add_argument("--persona-manifest", required=True, metavar="FILE",
+                    help="RUN/characters/persona_manifest.json")
+    av.add_argument("--output-root", required=True, metavar="DIR", help="the run folder")
+    av.add_argument("--avatar-workflow", metavar="FILE", help="ComfyUI workflow for avatars")
+    av.add_argument("--backdrop-workflow", metavar="FILE", help="ComfyUI workflow for backdrops")
+    av.add_argument("--initial-prompt", default="", metavar="TEXT",
+                    help="prepended to every positive prompt, e.g. 'a drawing of'")
+    av.add_argument("--api-url", dest="url", action="append", metavar="URL",
+                    help="ComfyUI server URL; repeat for a pool")
+    av.add_argument("--batch-size", type=int, default=10, metavar="N",
+                    help="jobs in flight per ComfyUI server (default 10)")
+    av.add_argument("--backend", metavar="NAME", help="sketch, bedrock or comfyui")
+    av.add_argument("--model", help="model id (bedrock)")
+    av.add_argument("--region", help="AWS region (bedrock)")
+    av.add_argument("--profile", help="AWS profile (bedrock)")
+    av.add_argument("--no-backdrops", action="store_true", help="avatars only")
+    av.add_argument("--redact", action="store_true",
+                    help="replace personal data in prompts instead of failing those outputs")
+    av.add_argument("--jobs", "-j", type=int, metavar="N")
+    av.add_argument("--output-format", choices=["auto", "plain", "json"], default="auto")
+
+    im = p["import"]
+    im.add_argument("kind", choices=["personas"], help="what to import")
+    im.add_argument("source", metavar="MANIFEST", help="persona_manifest.json")
+    im.add_argument("-o", "--output", default="cast.yaml", metavar="FILE",
+                    help="the cast file to write (default: cast.yaml)")
     return parser
 
 

@@ -94,6 +94,10 @@ class Variant(_Strict):
         description="transparent: key out a solid green backdrop into an RGBA PNG "
         "(post-processing, no generation).",
     )
+    output: str | None = Field(
+        None, description="Output path pattern for this variant (default: the cast's output); "
+        "fields: {character}, {variant}, {format} and any character key whose value is a slug.",
+    )
     candidates: int = Field(
         1, ge=1, le=16, description="Render this many seeds; 'facebuild pick' chooses one."
     )

@@ -6,6 +6,8 @@ key share one generation.
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,8 +16,10 @@ from facebuild.backends import Backend, Capabilities, RenderRequest, create_back
 from facebuild.cast import Cast
 from facebuild.errors import CastError, UsageError
 from facebuild.keys import KEY_SCHEMA, derive_seed, digest
-from facebuild.model import Character
+from facebuild.model import SLUG_PATTERN, Character
 from facebuild.prompts import PromptRenderer
+
+SLUG = re.compile(SLUG_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,10 @@ def plan(cast: Cast, backend: Backend | None = None) -> Plan:
     """All targets of ``cast`` with their keys."""
     backend = backend or make_backend(cast)
     result = Plan(cast, backend)
-    renderer = PromptRenderer(cast)
     caps = backend.capabilities()
+    renderer = PromptRenderer(cast, caps.max_prompt_chars)
     roots = {name: _root_variant(cast, name) for name in cast.spec.variants}
+    outputs: dict[str, str] = {}
     for character in cast.spec.characters:
         renders: dict[str, _Render] = {}  # variants derived from one root share its render
         for variant_name in cast.variants_of(character):
@@ -123,13 +128,22 @@ def plan(cast: Cast, backend: Backend | None = None) -> Plan:
             if root not in renders:
                 renders[root] = _render(cast, backend, caps, renderer, character, root)
             target = _target(cast, character, variant_name, renders[root])
-            result.targets[target.name] = target
+            _add(result, target, outputs)
             for candidate in range(2, cast.spec.variants[variant_name].candidates + 1):
                 seed = candidate_seed(cast, character.id, variant_name, candidate)
                 extra = _render(cast, backend, caps, renderer, character, root, seed)
                 target = _target(cast, character, variant_name, extra, candidate)
-                result.targets[target.name] = target
+                _add(result, target, outputs)
     return result
+
+
+def _add(result: Plan, target: Target, outputs: dict[str, str]) -> None:
+    other = outputs.setdefault(target.output, target.name)
+    if other != target.name:
+        raise CastError(f"targets {other} and {target.name} would both write {target.output}",
+                        location=result.cast.source_map.find(("output",)), key="output",
+                        hint="put {character} and {variant} in the output pattern")
+    result.targets[target.name] = target
 
 
 def candidate_seed(cast: Cast, character: str, variant: str, candidate: int) -> int:
@@ -194,7 +208,7 @@ def _target(cast: Cast, character: Character, variant_name: str, render: _Render
                             "format": variant.format}
     if variant.background != "keep":
         post["background"] = variant.background
-    output = spec_output(cast, character.id, variant_name, variant.format)
+    output = spec_output(cast, character, variant_name, variant.format)
     name = f"{character.id}/{variant_name}"
     if candidate > 1:
         stem, dot, ext = output.rpartition(".")
@@ -218,5 +232,19 @@ def _target(cast: Cast, character: Character, variant_name: str, render: _Render
     )
 
 
-def spec_output(cast: Cast, character: str, variant: str, fmt: str) -> str:
-    return cast.spec.output.format(character=character, variant=variant, format=fmt)
+def spec_output(cast: Cast, character: Character, variant: str, fmt: str) -> str:
+    """The output path of a target; extra pattern fields are character keys whose values
+    must be slugs, so nothing a person wrote in a description can become a path."""
+    pattern = cast.spec.variants[variant].output or cast.spec.output
+    fields: dict[str, Any] = {"character": character.id, "variant": variant, "format": fmt}
+    for _, name, _, _ in string.Formatter().parse(pattern):
+        if name is None or name in fields:
+            continue
+        value = (character.model_extra or {}).get(name)
+        if not isinstance(value, str) or not SLUG.match(value):
+            where = "variants." + variant + ".output" if cast.spec.variants[variant].output else "output"
+            raise CastError(f"output field {{{name}}} of characters[{character.id}] must be a slug, "
+                            f"got {value!r}", location=cast.source_map.find(tuple(where.split("."))),
+                            key=where, hint="set it on the character: lowercase letters, digits, '-'")
+        fields[name] = value
+    return pattern.format(**fields)

@@ -36,8 +36,9 @@ class Prompt:
 class PromptRenderer:
     """Renders the prompts of one cast; compiled templates are reused across targets."""
 
-    def __init__(self, cast: Cast) -> None:
+    def __init__(self, cast: Cast, max_prompt_chars: int | None = None) -> None:
         self.cast = cast
+        self.max_prompt_chars = max_prompt_chars
         search = [cast.base_dir / "templates", SHIPPED_TEMPLATES]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in search]),
@@ -98,6 +99,7 @@ class PromptRenderer:
                 "height": variant.size[1],
             },
             "style": _join(". ", self.cast.spec.world.style, character.style),
+            "max_prompt_chars": self.max_prompt_chars,
         }
         try:
             text = template.render(context)

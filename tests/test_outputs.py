@@ -6,9 +6,8 @@ import io
 import json
 from pathlib import Path
 
-from PIL import Image, ImageDraw
-
 from conftest import CAST, CountingBackend, register_backend
+from PIL import Image, ImageDraw
 
 
 def test_key_out_green(tmp_path: Path) -> None:
