@@ -148,8 +148,9 @@ class Builder:
                 self._execute(work, renders, jobs, lock, state, journal)
                 if names is None:
                     self._remove_stale(changes, lock, state, journal)
-                write_lock(self.cast.lock_path, lock)
-                write_manifest(self.cast.dist_dir, lock)
+                if lock.changed or not (self.cast.dist_dir / "manifest.json").exists():
+                    write_lock(self.cast.lock_path, lock)
+                    write_manifest(self.cast.dist_dir, lock)
             finally:
                 state.save()
                 journal.close(delete=True)
@@ -288,6 +289,7 @@ class Builder:
         with self._mutex:
             context.journal.wrote(target.name, entry)
             context.lock.entries[target.name] = entry
+            context.lock.changed = True
             context.state.record_file(target.output, digest)
 
     def _fail(self, target: Target, message: str) -> None:
@@ -310,6 +312,7 @@ class Builder:
             state.forget(relative)
             journal.removed(change.target)
             lock.entries.pop(change.target, None)
+            lock.changed = True
             self.report.results[change.target] = TargetResult(change.target, "removed", [relative])
             self.reporter.removed(change.target, relative)
 

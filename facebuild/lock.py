@@ -22,6 +22,9 @@ LOCK_VERSION = 1
 @dataclass
 class Lock:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    changed: bool = False
+    """Whether ``entries`` differ from the file (a replayed journal, a build's writes):
+    a no-op build of 10,000 targets then skips re-encoding the lock."""
 
     def to_text(self) -> str:
         data = {"version": LOCK_VERSION, "targets": dict(sorted(self.entries.items()))}
@@ -64,6 +67,7 @@ def replay_journal(lock: Lock, journal: Path) -> None:
             lock.entries.pop(record["target"], None)
         else:
             lock.entries[record["target"]] = record["entry"]
+        lock.changed = True
 
 
 class Journal:

@@ -55,7 +55,7 @@ def _globs(base_dir: Path, patterns: list[str]) -> list[str]:
 
 
 def record(base_dir: Path, args_key: str, inputs: list[Path], include_patterns: list[str],
-           lock_path: Path, outputs: list[Path], summary: dict[str, Any]) -> None:
+           lock_path: Path, outputs: list[str], summary: dict[str, Any]) -> None:
     """Write the stamp; called only when every target is up to date."""
     files = sorted({str(p) for p in inputs} | set(_package_files()))
     stamp = {
@@ -65,7 +65,7 @@ def record(base_dir: Path, args_key: str, inputs: list[Path], include_patterns: 
         "includes": include_patterns,
         "included": _globs(base_dir, include_patterns),
         "lock": [str(lock_path), _stat(str(lock_path))],
-        "outputs": {str(p): _stat(str(p)) for p in outputs},
+        "outputs": {p: _stat(p) for p in outputs},
         "summary": summary,
     }
     path = stamp_path(base_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,8 +69,9 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
     """Remember that every target of ``the_plan`` is up to date."""
     cast = the_plan.cast
     inputs = [*cast.sources, *_template_files(cast.base_dir), *_option_files(the_plan)]
-    outputs = [cast.dist_dir / t.output for t in the_plan.targets.values()]
-    outputs.append(cast.dist_dir / "manifest.json")
+    dist = str(cast.dist_dir) + os.sep  # strings: pathlib is slow for 10,000 files
+    outputs = [dist + t.output for t in the_plan.targets.values()]
+    outputs.append(dist + "manifest.json")
     try:
         uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
                         cast.lock_path, outputs, {"targets": len(the_plan.targets)})
