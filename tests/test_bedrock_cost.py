@@ -15,8 +15,6 @@ from pathlib import Path
 
 from fake_bedrock import FakeBedrock, fake_fixture  # noqa: F401
 
-from facebuild.cli import main
-
 CAST = """\
 version: 1
 name: Cost
