@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from facebuild.backends import backend_names
+from facebuild.compat import fill_missing_ids, from_ai_facegen, is_ai_facegen_config
 from facebuild.errors import CastError, CastErrors, Location
 from facebuild.model import MAX_SIDE, SLUG_PATTERN, CastFile, Character, Variant
 from facebuild.source import KeyPath, SourceMap, read_document, relocate
@@ -75,9 +76,12 @@ def load_cast(path: str | Path) -> Cast:
     if not isinstance(data, dict):
         raise CastError("a cast file must be a mapping of keys (version, name, world, ...)",
                         location=Location(cast_path, 1))
+    if is_ai_facegen_config(data):
+        data = from_ai_facegen(data, cast_path, source_map)
     _check_version(data, cast_path, source_map)
     base_dir = cast_path.parent
     sources = [cast_path, *_merge_includes(data, base_dir, source_map)]
+    fill_missing_ids(data)
     spec = _validate(data, source_map)
     errors, warnings = _check_semantics(spec, base_dir, source_map)
     if errors:
@@ -88,6 +92,7 @@ def load_cast(path: str | Path) -> Cast:
 def cast_from_data(data: dict[str, Any], base_dir: Path) -> Cast:
     """Validate a cast given as Python data (no file); for the library API."""
     source_map = SourceMap()
+    fill_missing_ids(data)
     spec = _validate(data, source_map)
     errors, warnings = _check_semantics(spec, base_dir, source_map)
     if errors:

@@ -192,3 +192,25 @@ def test_public_names_are_pinned() -> None:
         "register_backend"])
     for name in facebuild.__all__:
         assert getattr(facebuild, name) is not None
+
+
+def test_ai_facegen_config_and_character_files_are_casts(tmp_path: Path, cli) -> None:
+    import json
+
+    config = {"world": {"context": "A fantasy kingdom.", "style": "Painterly.", "negative": "text"},
+              "characters": [{"name": "Elena Stormblade", "role": "Knight Captain",
+                              "description": "Stern woman in plate armor, silver hair."}],
+              "variants": [{"name": "icon", "size": 64, "prompt_frame": "Small square icon."},
+                           {"name": "bust", "size": 256, "prompt_frame": "Shoulders up."}],
+              "include": ["people/*.json"]}
+    (tmp_path / "facegen.json").write_text(json.dumps(config, indent=2))
+    (tmp_path / "people").mkdir()
+    (tmp_path / "people" / "finn.json").write_text(json.dumps(
+        {"name": "Finn Quickfingers", "role": "Thief", "description": "Hooded cloak."}))
+    code, out, err = cli("build", "facegen.json")
+    assert code == 0, err
+    for person in ("elena-stormblade", "finn-quickfingers"):
+        with Image.open(tmp_path / "dist" / person / "icon.png") as icon:
+            assert icon.size == (64, 64)
+    code, out, _ = cli("prompts", "facegen.json", "finn-quickfingers/bust")
+    assert "prompt:   Shoulders up. Finn Quickfingers, Thief. Hooded cloak." in out
