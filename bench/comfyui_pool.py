@@ -31,9 +31,9 @@ from facebuild.backends.base import RenderRequest  # noqa: E402
 from facebuild.backends.comfyui import ComfyUIBackend  # noqa: E402
 
 
-def serve(job_time: float, conn: Connection) -> None:
+def serve(job_time: float, progress_every: float, conn: Connection) -> None:
     """One fake server in a child process: send its URL, run until told, send its stats."""
-    fake = FakeComfyUI(job_time=job_time).start()
+    fake = FakeComfyUI(job_time=job_time, progress_every=progress_every).start()
     conn.send(fake.url)
     cpu = time.process_time()
     conn.recv()
@@ -44,13 +44,16 @@ def serve(job_time: float, conn: Connection) -> None:
 class Servers:
     """``count`` fake servers, in child processes or in this one."""
 
-    def __init__(self, count: int, job_time: float, in_process: bool) -> None:
-        self.local = [FakeComfyUI(job_time=job_time).start() for _ in range(count * in_process)]
+    def __init__(self, count: int, job_time: float, progress_every: float, in_process: bool) -> None:
+        self.local = [
+            FakeComfyUI(job_time=job_time, progress_every=progress_every).start()
+            for _ in range(count * in_process)
+        ]
         self.children: list[tuple[Any, Connection]] = []
         context = multiprocessing.get_context("spawn")
         for _ in range(count * (not in_process)):
             here, there = context.Pipe()
-            process = context.Process(target=serve, args=(job_time, there), daemon=True)
+            process = context.Process(target=serve, args=(job_time, progress_every, there), daemon=True)
             process.start()
             self.children.append((process, here))
         self.urls = [f.url for f in self.local] + [conn.recv() for _, conn in self.children]
@@ -77,9 +80,16 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--size", type=int, default=512, help="side of the rendered PNG")
     parser.add_argument("--in-process", action="store_true", help="no child processes")
+    parser.add_argument(
+        "--progress-every",
+        type=float,
+        default=0.02,
+        help="seconds between two progress messages of a fake server (0: every sampler step; "
+        "a 30-step job squeezed into 0.2 s would otherwise send 150 messages a second)",
+    )
     args = parser.parse_args()
 
-    servers = Servers(args.servers, args.job_time, args.in_process)
+    servers = Servers(args.servers, args.job_time, args.progress_every, args.in_process)
     options = {"url": servers.urls, "batch_size": args.batch_size}
     backend = ComfyUIBackend.from_options(options, Path(tempfile.gettempdir()))
     try:
@@ -104,7 +114,8 @@ def main() -> int:
     where = "in this process" if args.in_process else "one process each"
     print(
         f"servers {args.servers} ({where}), job time {args.job_time} s, jobs {args.jobs}, "
-        f"batch_size {args.batch_size}, {args.size}x{args.size} PNGs"
+        f"batch_size {args.batch_size}, {args.size}x{args.size} PNGs, "
+        f"progress every {args.progress_every} s"
     )
     print(f"preflight        {preflight:.3f} s (GET /object_info and websocket, all servers)")
     print(f"total            {total:.3f} s")

@@ -11,7 +11,9 @@ PNG at the injected width and height whose pixels depend on the prompt text and 
 Knobs for tests: ``job_time`` (seconds per prompt), ``vanish_next`` (accept the next N
 prompts but drop them, as if another user deleted them), ``error_text`` (a prompt
 containing it fails with ``execution_error``), ``broken`` (every request gets HTTP 500),
-``ws_enabled`` (refuse websocket connections) and ``drop_websockets()``.
+``ws_enabled`` (refuse websocket connections), ``drop_websockets()``, and
+``progress_every`` (thin out progress messages when a whole job is squeezed into a fraction
+of a second, as a real sampler takes seconds per handful of steps).
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ class FakeComfyUI:
         job_time: float = 0.0,
         checkpoints: tuple[str, ...] = ("sd_xl_base_1.0.safetensors",),
         combo_style: str = "old",
+        progress_every: float = 0.0,
     ) -> None:
         self.job_time = job_time
+        self.progress_every = progress_every
+        """Minimum seconds between two ``progress`` messages (0: one per sampler step)."""
         self.info = object_info(list(checkpoints), combo_style)
         self.vanish_next = 0
         self.error_text: str | None = None
@@ -356,14 +361,32 @@ class FakeComfyUI:
     async def _compute(
         self, client: str | None, prompt_id: str, graph: dict[str, Any], outputs: list[str]
     ) -> tuple[str, dict[str, Any]]:
+        """Run a prompt: ``job_time`` seconds from its start, the PNG rendered meanwhile."""
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        picture = loop.run_in_executor(None, render, graph)
+        try:
+            return await self._steps(client, prompt_id, graph, outputs, begin, picture)
+        finally:
+            await picture
+
+    async def _steps(
+        self,
+        client: str | None,
+        prompt_id: str,
+        graph: dict[str, Any],
+        outputs: list[str],
+        begin: float,
+        picture: asyncio.Future[bytes],
+    ) -> tuple[str, dict[str, Any]]:
         sampler = next((n for n in sorted(graph) if "sampler_name" in graph[n]["inputs"]), "")
         steps = int(graph[sampler]["inputs"].get("steps", 1)) if sampler else 10
+        last_progress = -1e9
         for node_id in sorted(graph):
             executing = {"node": node_id, "display_node": node_id, "prompt_id": prompt_id}
             await self._send(client, "executing", executing)
             if node_id != sampler and (sampler or node_id != max(graph)):
                 continue
-            begin = asyncio.get_running_loop().time()
             for step in range(1, steps + 1):  # the sampler, or the last node, takes the time
                 due = begin + self.job_time * step / steps  # no drift from late wake-ups
                 await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
@@ -377,7 +400,9 @@ class FakeComfyUI:
                     await self._broadcast("execution_interrupted", data)
                     return "error", {"message": ["execution_interrupted", data]}
                 progress = {"value": step, "max": steps, "prompt_id": prompt_id, "node": node_id}
-                if sampler:
+                now = asyncio.get_running_loop().time()
+                if sampler and (step == steps or now - last_progress >= self.progress_every):
+                    last_progress = now
                     await self._send(client, "progress", progress)
         texts = [n["inputs"]["text"] for n in graph.values() if "text" in n["inputs"]]
         if self.error_text and any(self.error_text in str(text) for text in texts):
@@ -394,7 +419,7 @@ class FakeComfyUI:
             return "error", {"message": ["execution_error", data]}
         result: dict[str, Any] = {}
         for node_id in outputs:
-            png = await asyncio.get_running_loop().run_in_executor(None, render, graph)
+            png = await picture
             prefix = str(graph[node_id]["inputs"].get("filename_prefix", "ComfyUI"))
             subfolder, _, base = prefix.rpartition("/")
             count = self._counters[prefix] = self._counters.get(prefix, 0) + 1

@@ -67,6 +67,8 @@ class ComfyUIServer:
         self.listener = EventListener(ws_url, client_id)
         self.object_info: ObjectInfo | None = None
         self._lock = threading.Lock()
+        self.run_time: float | None = None
+        """Recent seconds per job once running (a moving average), to estimate backlogs."""
 
     def __repr__(self) -> str:
         return f"ComfyUIServer({self.url!r})"
@@ -94,14 +96,16 @@ class ComfyUIServer:
         return response
 
     def ensure_ready(self) -> ObjectInfo:
-        """Fetch ``/object_info`` once and start following the websocket."""
+        """Fetch ``/object_info`` once and start following the websocket (waiting a moment
+        for it, so that the first job's messages are not missed)."""
         with self._lock:
             if self.object_info is None:
+                self.listener.start()
                 info = self.request("GET", "/object_info", timeout=60.0)
                 if not isinstance(info, dict):
                     raise ServerDown(f"{self.url} did not answer /object_info like ComfyUI")
+                self.listener.connected.wait(2.0)
                 self.object_info = info
-            self.listener.start()
             return self.object_info
 
     def validate(self, graph: Mapping[str, Any], workflow: str) -> None:
@@ -126,6 +130,7 @@ class ComfyUIServer:
             try:
                 self._submit(make_graph(), prompt_id, cancelled)
                 entry = self._wait(state, cancelled)
+                self._learn(state)
             finally:
                 self.listener.unregister(prompt_id)
             if entry is not VANISHED:
@@ -135,6 +140,20 @@ class ComfyUIServer:
             f"prompt removed from the queue of {self.url} twice without running (deleted by someone else?)",
             retryable=True,
         )
+
+    def _learn(self, state: JobState) -> None:
+        if state.started is not None:
+            took = time.monotonic() - state.started
+            self.run_time = took if self.run_time is None else 0.8 * self.run_time + 0.2 * took
+
+    def backlog(self, in_flight: int) -> float:
+        """Estimated seconds (or jobs, before any job finished) until ``in_flight`` jobs of
+        ours are done: the running one counts only for what is left of it."""
+        if self.run_time is None:
+            return float(in_flight)
+        since = self.listener.running_since()
+        done = min(time.monotonic() - since, self.run_time) if since is not None else 0.0
+        return in_flight * self.run_time - done
 
     def _submit(self, graph: dict[str, Any], prompt_id: str, cancelled: threading.Event) -> None:
         body = {"prompt": graph, "client_id": self.client_id, "prompt_id": prompt_id}

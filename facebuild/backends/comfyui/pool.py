@@ -1,4 +1,5 @@
-"""Several ComfyUI servers: ``batch_size`` jobs in flight each, spread by free capacity.
+"""Several ComfyUI servers: ``batch_size`` jobs in flight each, spread by free capacity
+(the estimated time until a server's jobs are done).
 
 A server that fails (unreachable, HTTP 5xx) is out of rotation for ``cooldown`` seconds
 and the job goes to another server; a server that cannot run a workflow (a checkpoint
@@ -85,12 +86,16 @@ class ServerPool:
                     return None
                 free = [s for s in usable if self._busy[s.url] < self.batch_size]
                 if free:
-                    server = max(free, key=lambda s: (-self._busy[s.url], -self._last_used[s.url]))
+                    server = min(free, key=self._order)
                     self._busy[server.url] += 1
                     self._turn += 1
                     self._last_used[server.url] = self._turn
                     return server
                 self._cond.wait(_WAIT_SLICE)
+
+    def _order(self, server: ComfyUIServer) -> tuple[float, int]:
+        """Least estimated backlog first; then the server used least recently."""
+        return server.backlog(self._busy[server.url]), self._last_used[server.url]
 
     def _release(self, server: ComfyUIServer) -> None:
         with self._cond:
