@@ -14,7 +14,7 @@ from typing import Any
 
 from facebuild.backends import Backend, Capabilities, RenderRequest, create_backend
 from facebuild.cast import Cast
-from facebuild.errors import CastError, UsageError
+from facebuild.errors import CastError, CastErrors, UsageError
 from facebuild.keys import KEY_SCHEMA, derive_seed, digest
 from facebuild.model import SLUG_PATTERN, Character
 from facebuild.prompts import PromptRenderer
@@ -108,9 +108,35 @@ def make_backend(cast: Cast, overrides: Mapping[str, Any] | None = None) -> Back
     try:
         return create_backend(name, config, cast.base_dir)
     except KeyError:
-        raise CastError(f"unknown backend '{name}'",
-                        location=cast.source_map.find(("backend", "name")),
-                        key="backend.name") from None
+        where = "--backend" if overrides and overrides.get("name") else "backend.name"
+        raise CastError(f"unknown backend '{name}'", key=where,
+                        location=None if where == "--backend" else
+                        cast.source_map.find(("backend", "name"))) from None
+    except CastErrors as exc:
+        for error in exc.errors:
+            _locate(error, cast, overrides or {})
+        exc.args = ("\n".join(str(e) for e in exc.errors),)
+        raise
+    except CastError as exc:
+        _locate(exc, cast, overrides or {})
+        raise
+
+
+_FLAGS = {"url": "--api-url", "model": "--model", "region": "--region", "profile": "--profile",
+          "workflow": "--workflow"}
+
+
+def _locate(error: CastError, cast: Cast, overrides: Mapping[str, Any]) -> None:
+    """A backend names the bad option by key (``backend.model``); say where it was set:
+    the cast file's line, or the command-line flag that overrode it."""
+    if error.location is not None or not (error.key or "").startswith("backend."):
+        return
+    option = (error.key or "").split(".")[1]
+    if option in overrides:
+        error.key = _FLAGS.get(option, f"--{option}")
+    else:
+        error.location = cast.source_map.find(("backend", option))
+    error.args = (error.format(),)
 
 
 def plan(cast: Cast, backend: Backend | None = None) -> Plan:

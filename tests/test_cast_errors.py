@@ -132,3 +132,17 @@ def test_unknown_target(cast_file, cli) -> None:
     code, _, err = cli("build", "nobody/bust")
     assert code == 2
     assert "no target matches 'nobody/bust'" in err
+
+
+def test_backend_option_errors_point_at_the_file_or_the_flag(cast_file, cli) -> None:
+    cast_file.write_text(CAST.replace("backend: {name: counting}", "backend: {name: sketch, colour: red}"))
+    code, _, err = cli("validate")
+    assert code == 2
+    assert err.startswith("error: cast.yaml:7:25: backend.colour: unknown option 'colour' for the "
+                          "sketch backend")
+    cast_file.write_text(CAST)
+    code, _, err = cli("diff", "--backend", "bedrock", "--model", "cor")
+    assert code == 2
+    assert err.startswith("error: --model: unknown Bedrock model 'cor' (did you mean 'core'?")
+    code, _, err = cli("diff", "--backend", "nope")
+    assert (code, err.strip()) == (2, "error: --backend: unknown backend 'nope'")
