@@ -1,10 +1,12 @@
 """The no-op fast path, the way make decides: by file stats alone.
 
-After a build (or a diff) finds everything up to date, it records the size and mtime of
-every input (the cast, its includes, templates, files named in options, facebuild's own
-code) and every output, plus the lock. The next ``build`` or ``diff`` with the same
-arguments first compares stats only; if nothing moved, it is done without parsing YAML,
-rendering a prompt or importing an image library. Anything that moved takes the full path.
+After a build (or a diff) finds everything up to date, it records the size, mtime and
+sha256 of every input (the cast, its includes, templates, files named in options,
+facebuild's own code) and every output, plus the lock. The next ``build`` or ``diff``
+with the same arguments compares stats, and for a file whose stat moved, its content
+(so a ``touch`` or a checkout of the same bytes stays a no-op); if nothing changed, it is
+done without parsing YAML, rendering a prompt or importing an image library. Anything
+that changed takes the full path.
 
 Only the standard library is imported here: this module runs before everything else.
 """
@@ -12,6 +14,7 @@ Only the standard library is imported here: this module runs before everything e
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -25,12 +28,43 @@ def stamp_path(base_dir: Path) -> Path:
     return base_dir / ".facebuild" / "uptodate.json"
 
 
-def _stat(path: str) -> list[int] | None:
+def file_stat(path: str) -> list[int] | None:
     try:
         st = os.stat(path)
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns]
+
+
+def _digest(path: str) -> str | None:
+    """sha256 of a file's bytes, or of a folder's sorted listing."""
+    try:
+        if os.path.isdir(path):
+            return hashlib.sha256("\n".join(sorted(os.listdir(path))).encode()).hexdigest()
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def fingerprint(path: str) -> list[Any] | None:
+    """[size, mtime_ns, sha256]; None when the path does not exist."""
+    stat = file_stat(path)
+    return None if stat is None else [*stat, _digest(path)]
+
+
+def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]]) -> bool:
+    """Unchanged by stat, or (like git after a touch) by content; a file whose content is
+    the same but whose stat moved goes into ``refreshed`` so the stamp can be renewed."""
+    stat = file_stat(path)
+    if stat is None or recorded is None:
+        return stat is None and recorded is None
+    if stat == recorded[:2]:
+        return True
+    if _digest(path) != recorded[2]:
+        return False
+    refreshed[path] = [*stat, recorded[2]]
+    return True
 
 
 def _package_files() -> list[str]:
@@ -55,19 +89,24 @@ def _globs(base_dir: Path, patterns: list[str]) -> list[str]:
 
 
 def record(base_dir: Path, args_key: str, inputs: list[Path], include_patterns: list[str],
-           lock_path: Path, outputs: list[str], summary: dict[str, Any]) -> None:
-    """Write the stamp; called only when every target is up to date."""
+           lock_path: Path, outputs: dict[str, list[Any] | None], summary: dict[str, Any]) -> None:
+    """Write the stamp; called only when every target is up to date. ``outputs`` maps each
+    output path to its fingerprint (known to the caller without reading the files)."""
     files = sorted({str(p) for p in inputs} | set(_package_files()))
     stamp = {
         "version": STAMP_VERSION,
         "args": args_key,
-        "inputs": {f: _stat(f) for f in files},
+        "inputs": {f: fingerprint(f) for f in files},
         "includes": include_patterns,
         "included": _globs(base_dir, include_patterns),
-        "lock": [str(lock_path), _stat(str(lock_path))],
-        "outputs": {p: _stat(p) for p in outputs},
+        "lock": [str(lock_path), fingerprint(str(lock_path))],
+        "outputs": outputs,
         "summary": summary,
     }
+    _write(base_dir, stamp)
+
+
+def _write(base_dir: Path, stamp: dict[str, Any]) -> None:
     path = stamp_path(base_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -81,24 +120,32 @@ def forget(base_dir: Path) -> None:
 
 
 def check(base_dir: Path, args_key: str) -> dict[str, Any] | None:
-    """The recorded summary if nothing moved since the stamp was written, else None."""
+    """The recorded summary if nothing changed since the stamp was written, else None."""
     try:
         stamp = json.loads(stamp_path(base_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if stamp.get("version") != STAMP_VERSION or stamp.get("args") != args_key:
         return None
-    lock_file, lock_stat = stamp["lock"]
-    if _stat(lock_file) != lock_stat:
+    refreshed: dict[str, list[Any]] = {}
+    lock_file, lock_print = stamp["lock"]
+    if not _same(lock_file, lock_print, refreshed):
         return None
     inputs: dict[str, Any] = stamp["inputs"]
     if set(_package_files()) - set(inputs):
         return None  # a new file in facebuild itself
-    if any(_stat(f) != st for f, st in inputs.items()):
+    if not all(_same(f, fp, refreshed) for f, fp in inputs.items()):
         return None
     if _globs(base_dir, stamp["includes"]) != stamp["included"]:
         return None  # a file appeared or went away under an include glob
-    if any(_stat(f) != st for f, st in stamp["outputs"].items()):
+    outputs: dict[str, Any] = stamp["outputs"]
+    if not all(_same(f, fp, refreshed) for f, fp in outputs.items()):
         return None
+    if refreshed:  # touched, not changed: remember the new stats
+        for table in (inputs, outputs):
+            table.update({f: fp for f, fp in refreshed.items() if f in table})
+        if lock_file in refreshed:
+            stamp["lock"] = [lock_file, refreshed[lock_file]]
+        _write(base_dir, stamp)
     summary: dict[str, Any] = stamp["summary"]
     return summary

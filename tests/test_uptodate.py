@@ -66,3 +66,23 @@ def test_backend_overrides_are_part_of_the_question(tmp_path: Path, cli, countin
     cli("build")
     code, out, _ = cli("diff", "--backend", "counting", "--model", "count-2")
     assert "a build would make 6 generations" in out
+
+
+def test_a_touch_is_not_a_change(tmp_path: Path, cli, counting) -> None:
+    setup_cast(tmp_path)
+    cli("build")
+    stamp = tmp_path / ".facebuild" / "uptodate.json"
+    for path in (tmp_path / "cast.yaml", tmp_path / "people" / "zed.yaml",
+                 tmp_path / "templates" / "mine.j2", tmp_path / "dist" / "zed" / "bust.png"):
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    before = stamp.read_bytes()
+    code, out, _ = cli("diff", "--exit-code")
+    assert (code, out.strip()) == (0, "9 unchanged; a build would make 0 generations")
+    assert stamp.read_bytes() != before  # the new stats are remembered
+    # same size, other bytes: a change
+    bust = tmp_path / "dist" / "zed" / "bust.png"
+    data = bytearray(bust.read_bytes())
+    data[-20] ^= 0xFF
+    bust.write_bytes(bytes(data))
+    code, out, _ = cli("diff")
+    assert "edited" in out

@@ -70,14 +70,29 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
     cast = the_plan.cast
     inputs = [*cast.sources, *_template_files(cast.base_dir), *_option_files(the_plan)]
     dist = str(cast.dist_dir) + os.sep  # strings: pathlib is slow for 10,000 files
-    outputs = [dist + t.output for t in the_plan.targets.values()]
-    outputs.append(dist + "manifest.json")
+    known = _dist_state(cast.state_dir)
+    outputs: dict[str, list[Any] | None] = {}
+    for target in the_plan.targets.values():
+        recorded = known.get(target.output)
+        outputs[dist + target.output] = (recorded if recorded and
+                                         uptodate.file_stat(dist + target.output) == recorded[:2]
+                                         else uptodate.fingerprint(dist + target.output))
+    outputs[dist + "manifest.json"] = uptodate.fingerprint(dist + "manifest.json")
     try:
         uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
                         cast.lock_path, outputs, {"targets": len(the_plan.targets)})
     except OSError as exc:  # only an optimisation: never fail a build for it
         print(f"warning: cannot write {uptodate.stamp_path(cast.base_dir)}: {exc}",
               file=sys.stderr)
+
+
+def _dist_state(state_dir: Path) -> dict[str, list[Any]]:
+    """The build's cache of output digests by (size, mtime) (see facebuild.changes)."""
+    try:
+        data = json.loads((state_dir / "dist-state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def forget(args: argparse.Namespace) -> None:
