@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
-from facebuild.backends.comfyui.client import ComfyUIServer, ServerDown, Timing
-from facebuild.backends.comfyui.options import Settings, parse_options
+from facebuild.backends.comfyui.client import ComfyUIServer
+from facebuild.backends.comfyui.options import Settings, Timing, parse_options
 from facebuild.backends.comfyui.pool import ServerPool
 from facebuild.backends.comfyui.prepared import PreparedWorkflow, WorkflowCache
+from facebuild.backends.comfyui.results import ServerDown
 from facebuild.backends.comfyui.workflow import PLACEHOLDER_PREFIX, digest, inject
 from facebuild.errors import BackendError, CastError
 

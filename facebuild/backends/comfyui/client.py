@@ -10,7 +10,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -19,7 +18,10 @@ from requests.adapters import HTTPAdapter
 from facebuild.backends.base import ProgressCallback
 from facebuild.backends.comfyui.events import EventListener, JobState
 from facebuild.backends.comfyui.objectinfo import ObjectInfo, unreachable_message, validate_graph
+from facebuild.backends.comfyui.options import Timing
 from facebuild.backends.comfyui.results import (
+    ServerDown,
+    WorkflowRejected,
     describe_node_errors,
     describe_prompt_error,
     result_image,
@@ -28,25 +30,6 @@ from facebuild.errors import BackendError
 
 VANISHED = "vanished"
 _SHORT = 5.0
-
-
-class ServerDown(BackendError):
-    """The server itself failed; its jobs should go to another server."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, retryable=True)
-
-
-class WorkflowRejected(BackendError):
-    """The server cannot run this workflow (missing node type, checkpoint, bad value)."""
-
-
-@dataclass(frozen=True)
-class Timing:
-    timeout: float = 600.0
-    """Seconds a job may run once started; it may wait ``timeout × batch_size`` queued."""
-    poll_interval: float = 1.0
-    """Seconds between /history + /queue checks while the websocket is down (×5 while up)."""
 
 
 class ComfyUIServer:

@@ -34,6 +34,14 @@ class Settings:
     poll_interval: float = 1.0
 
 
+@dataclass(frozen=True)
+class Timing:
+    timeout: float = 600.0
+    """Seconds a job may run once started; it may wait ``timeout × batch_size`` queued."""
+    poll_interval: float = 1.0
+    """Seconds between /history + /queue checks while the websocket is down (×5 while up)."""
+
+
 def parse_options(options: Mapping[str, Any]) -> Settings:
     """``Settings`` from the ``backend:`` mapping (without ``name``); raises ``CastError``."""
     for key in options:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from facebuild.backends.comfyui.client import ComfyUIServer, ServerDown, WorkflowRejected
+from facebuild.backends.comfyui.client import ComfyUIServer
+from facebuild.backends.comfyui.results import ServerDown, WorkflowRejected
 from facebuild.errors import BackendError
 
 T = TypeVar("T")

@@ -11,6 +11,17 @@ import requests
 from facebuild.errors import BackendError
 
 
+class ServerDown(BackendError):
+    """The server itself failed; its jobs should go to another server."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+class WorkflowRejected(BackendError):
+    """The server cannot run this workflow (missing node type, checkpoint, bad value)."""
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
