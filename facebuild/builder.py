@@ -218,7 +218,9 @@ class Builder:
             try:
                 pending = set(futures)
                 while pending:
-                    _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        self._surface_bug(future, by_render[futures[future]])
             except KeyboardInterrupt:
                 self.backend.cancel()
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -226,6 +228,16 @@ class Builder:
                 raise
             finally:
                 self.backend.close()
+
+    def _surface_bug(self, future: Future[None], targets: list[Target]) -> None:
+        """A worker that raised something unexpected fails its targets, loudly: never a
+        build that says nothing about outputs it did not write."""
+        error = future.exception()
+        if error is None:
+            return
+        for target in targets:
+            if target.name not in self.report.results:
+                self._fail(target, f"internal error: {type(error).__name__}: {error}")
 
     def _generate_and_derive(self, key: str, request: RenderRequest, targets: list[Target],
                              context: _Context) -> None:
@@ -264,6 +276,10 @@ class Builder:
                 self._write_output(target, image, context)
             except FacebuildError as exc:
                 self._fail(target, str(exc))
+                continue
+            except OSError as exc:
+                self._fail(target, f"cannot write {self.cast.spec.dist}/{target.output}: "
+                                   f"{exc.strerror or exc}")
                 continue
             elapsed = seconds + time.monotonic() - started
             with self._mutex:

@@ -204,3 +204,16 @@ def test_explicit_seeds(cast_file, cli) -> None:
     lock = json.loads((cast_file.parent / "cast.lock").read_text())["targets"]
     assert lock["bob/bust"]["render"]["seed"] == 99
     assert lock["bob/full"]["render"]["seed"] == 1234
+
+
+def test_an_output_that_cannot_be_written_fails_alone(cast_file, cli, counting) -> None:
+    (cast_file.parent / "dist").mkdir()
+    (cast_file.parent / "dist" / "bob").write_text("a file where a folder should be")
+    code, out, _ = cli("build")
+    assert code == 1
+    import re
+
+    assert re.search(r"FAILED  bob/bust: cannot write dist/bob/bust.png: (Not a directory|File exists)",
+                     out)
+    assert "3 generated, 0 derived, 0 cached, 3 failed" in out
+    assert (cast_file.parent / "dist" / "tessa-quark" / "bust.png").exists()
