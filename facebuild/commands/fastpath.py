@@ -30,6 +30,9 @@ def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, option, None)
         if value is not None:
             overrides[option] = value
+    workflow = overrides.get("workflow")
+    if workflow and Path(workflow).is_file():  # a path on the command line is from here
+        overrides["workflow"] = str(Path(workflow).resolve())
     urls = getattr(args, "url", None)
     if urls:
         overrides["url"] = urls[0] if len(urls) == 1 else urls
