@@ -134,9 +134,13 @@ class Builder:
             state = DistState.load(self.cast.state_dir, self.cast.dist_dir)
             changes = diff(self.plan, lock, dist_state=state)
             work = self._work(changes, selected, force)
+            blocked = [t for t in work if t.blocked]  # by the privacy guard: never sent
+            work = [t for t in work if not t.blocked]
             renders = {t.render_key: t.request for t in work if not self.store.has(t.render_key)}
             self._check_cost(len(renders), max_cost, confirm)
-            self.reporter.start(len(work), len(renders), self.report.cost)
+            self.reporter.start(len(work) + len(blocked), len(renders), self.report.cost)
+            for target in blocked:
+                self._fail(target, str(target.blocked))
             if dry_run:
                 for target in work:
                     self.report.results[target.name] = TargetResult(target.name, "skipped")

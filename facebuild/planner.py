@@ -17,6 +17,7 @@ from facebuild.cast import Cast
 from facebuild.errors import CastError, CastErrors, UsageError
 from facebuild.keys import KEY_SCHEMA, derive_seed, digest
 from facebuild.model import SLUG_PATTERN, Character
+from facebuild.privacy import guard_prompts
 from facebuild.prompts import PromptRenderer
 
 SLUG = re.compile(SLUG_PATTERN)
@@ -45,6 +46,13 @@ class Target:
     """1 for the chosen image; 2..N for the extra tries of a variant with ``candidates: N``."""
     provenance: dict[str, Any] | None = None
     """Where the character came from (a persona file, a transcript), from its ``source`` key."""
+
+    @property
+    def blocked(self) -> str | None:
+        """Why the privacy guard blocks this target (kinds, masks and where they came
+        from; never the matched text), or None. The builder fails it before any call."""
+        reason = self.render.get("blocked")
+        return str(reason) if reason else None
 
     @property
     def prompt(self) -> str:
@@ -205,9 +213,11 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
             character: Character, root_name: str, seed: int | None = None) -> _Render:
     root = cast.spec.variants[root_name]
     prompt = renderer.render(character, root_name)
+    # the guard runs before any key is made: only checked prompts go further
+    text, negative, blocked = guard_prompts(cast, character, prompt.text, prompt.negative)
     width, height = backend.render_size(*root.size)
     options = {**root.options, **character.options}
-    request = RenderRequest(prompt=prompt.text, negative=prompt.negative,
+    request = RenderRequest(prompt=text, negative=negative,
                             seed=_seed(cast, character, root_name) if seed is None else seed,
                             width=width, height=height, options=options,
                             label=f"{character.id}/{root_name}")
@@ -224,6 +234,8 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
         "template": prompt.template_digest,
         "options": options,
     }
+    if blocked:
+        data["blocked"] = blocked
     return _Render(root_name, request, data, digest(data), prompt.template)
 
 
