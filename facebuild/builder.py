@@ -23,6 +23,7 @@ from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, DistState, diff
 from facebuild.errors import BackendError, BuildLockedError, FacebuildError, LimitError
+from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, read_lock, write_lock
 from facebuild.manifest import write_manifest
@@ -155,6 +156,7 @@ class Builder:
                 if lock.changed or not (self.cast.dist_dir / "manifest.json").exists():
                     write_lock(self.cast.lock_path, lock)
                     write_manifest(self.cast.dist_dir, lock)
+                    write_site(self.cast, lock)  # dist/index.html and dist/contact-sheet.png
             finally:
                 state.save()
                 journal.close(delete=True)
