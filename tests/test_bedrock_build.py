@@ -50,7 +50,7 @@ def test_build_retries_throttling_writes_exact_sizes_and_rebuilds_for_free(
     assert len(fake.calls) == 4 + 2  # 2 characters × (bust, banner), plus the 2 throttled
     assert {c.body["aspect_ratio"] for c in fake.calls} == {"1:1", "16:9"}
     sizes = {
-        p.relative_to(tmp_path / "dist").as_posix(): size_of(p) for p in (tmp_path / "dist").rglob("*.png")
+        p.relative_to(tmp_path / "dist").as_posix(): size_of(p) for p in (tmp_path / "dist").glob("*/*.png")
     }
     assert sizes == {
         "tessa/bust.png": (256, 256), "tessa/icon.png": (64, 64), "tessa/banner.png": (1368, 768),

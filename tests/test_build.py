@@ -22,7 +22,7 @@ def test_build_writes_every_output_at_its_exact_size(cast_file, cli, counting) -
     code, out, _ = cli("build")
     assert code == 0, out
     dist = cast_file.parent / "dist"
-    sizes = {p.relative_to(dist).as_posix(): image(p).size for p in dist.rglob("*.png")}
+    sizes = {p.relative_to(dist).as_posix(): image(p).size for p in dist.glob("*/*.png")}
     assert sizes == {
         "tessa-quark/bust.png": (256, 256), "tessa-quark/icon.png": (64, 64),
         "tessa-quark/full.png": (200, 400), "bob/bust.png": (256, 256),
@@ -61,7 +61,7 @@ def test_png_metadata_and_lock_and_manifest_agree(cast_file, cli) -> None:
 def test_second_build_generates_nothing_and_writes_nothing(cast_file, cli, counting) -> None:
     cli("build")
     lock_before = (cast_file.parent / "cast.lock").read_bytes()
-    mtimes = {p: p.stat().st_mtime_ns for p in (cast_file.parent / "dist").rglob("*.png")}
+    mtimes = {p: p.stat().st_mtime_ns for p in (cast_file.parent / "dist").glob("*/*.png")}
     counting.calls.clear()
     code, out, _ = cli("build")
     assert code == 0
@@ -167,7 +167,7 @@ def test_a_second_build_at_once_stops_with_a_clear_message(cast_file, cli, count
 def test_build_only_named_targets(cast_file, cli, counting) -> None:
     code, out, _ = cli("build", "tessa-quark")
     assert code == 0
-    assert sorted(p.name for p in (cast_file.parent / "dist").rglob("*.png")) == [
+    assert sorted(p.name for p in (cast_file.parent / "dist").glob("*/*.png")) == [
         "bust.png", "full.png", "icon.png"]
     code, out, _ = cli("build", "cast.yaml", "*/icon")
     assert (cast_file.parent / "dist/bob/icon.png").exists()
