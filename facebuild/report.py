@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from facebuild.builder import BuildReport
@@ -41,20 +41,9 @@ def diff_summary(counts: dict[str, int], generations: int, cost: float, model: s
     return f"{parts or 'nothing'}; a build would make {generations} generations{price}"
 
 
-class Reporter(Protocol):
-    def start(self, outputs: int, renders: int, cost: float) -> None: ...
-    def progress(self, label: str, step: int, total: int) -> None: ...
-    def generated(self, label: str, seconds: float) -> None: ...
-    def wrote(self, target: str, how: str, path: str) -> None: ...
-    def kept(self, target: str, reason: str) -> None: ...
-    def removed(self, target: str, path: str) -> None: ...
-    def failed(self, target: str, message: str) -> None: ...
-    def warning(self, message: str) -> None: ...
-    def done(self, report: BuildReport) -> None: ...
-
-
-class NullReporter:
-    """Says nothing (library use)."""
+class Reporter:
+    """The events of a build, called from worker threads. This base says nothing (library
+    use); subclasses override what they show."""
 
     def start(self, outputs: int, renders: int, cost: float) -> None: ...
     def progress(self, label: str, step: int, total: int) -> None: ...
@@ -67,7 +56,10 @@ class NullReporter:
     def done(self, report: BuildReport) -> None: ...
 
 
-class PlainReporter(NullReporter):
+NullReporter = Reporter
+
+
+class PlainReporter(Reporter):
     """One line per event, for logs and pipes."""
 
     def __init__(self, stream: IO[str] | None = None, *, verbose: bool = False) -> None:
@@ -105,7 +97,7 @@ class PlainReporter(NullReporter):
         self._say(report.summary())
 
 
-class JsonReporter(NullReporter):
+class JsonReporter(Reporter):
     """One JSON object per event, for tools."""
 
     def __init__(self, stream: IO[str] | None = None) -> None:
