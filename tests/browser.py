@@ -67,7 +67,7 @@ class Page:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             message = json.loads(self.ws.recv())
-            if message.get("method") == "Page.loadEventFired":
+            if message.get("method") in ("Page.loadEventFired", "Page.navigatedWithinDocument"):
                 return
         raise TimeoutError(f"{url} did not load")
 
@@ -87,7 +87,7 @@ class Page:
         """Set an input's value and fire 'input', as typing does."""
         self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
                       f" e.value = {json.dumps(text)};"
-                      " e.dispatchEvent(new Event('input')); }})()")
+                      " e.dispatchEvent(new Event('input')); })()")
 
     def screenshot(self, path: Path, *, full_page: bool = False) -> Path:
         params: dict[str, Any] = {"format": "png"}
