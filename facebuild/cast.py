@@ -21,6 +21,7 @@ from facebuild.backends import backend_names
 from facebuild.compat import fill_missing_ids, from_ai_facegen, is_ai_facegen_config
 from facebuild.errors import CastError, CastErrors, Location
 from facebuild.model import MAX_SIDE, SLUG_PATTERN, CastFile, Character, Variant
+from facebuild.personas import add_personas
 from facebuild.source import KeyPath, SourceMap, read_document, relocate
 
 _SLUG = re.compile(SLUG_PATTERN)
@@ -81,11 +82,18 @@ def load_cast(path: str | Path) -> Cast:
     _check_version(data, cast_path, source_map)
     base_dir = cast_path.parent
     sources = [cast_path, *_merge_includes(data, base_dir, source_map)]
+    personas = add_personas(data, base_dir)  # personas: and transcripts: become characters
     fill_missing_ids(data)
     spec = _validate(data, source_map)
     errors, warnings = _check_semantics(spec, base_dir, source_map)
     if errors:
         raise CastErrors(errors)
+    if personas is not None:
+        sources += personas.files
+        warnings = [*personas.warnings, *warnings]
+    if spec.privacy.mode == "off":
+        warnings.append(f"{source_map.find(('privacy', 'mode'))}: privacy: the guard is off: "
+                        "prompts are not checked for personal data")
     return Cast(spec, base_dir, cast_path, source_map, tuple(warnings), tuple(sources))
 
 
