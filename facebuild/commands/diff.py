@@ -6,9 +6,11 @@ import argparse
 import difflib
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facebuild.commands import fastpath
+from facebuild.errors import UsageError
 from facebuild.report import diff_summary
 
 if TYPE_CHECKING:
@@ -17,7 +19,10 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
-    if fastpath.noop_diff(args):
+    if args.render and not args.html:
+        raise UsageError("--render goes with --html FILE: it renders the new images of the "
+                         "review page")
+    if not (args.html or args.base) and fastpath.noop_diff(args):
         return 0
     # the heavy modules, only when there is work to look at
     from facebuild.changes import diff
@@ -26,8 +31,14 @@ def run(args: argparse.Namespace) -> int:
 
     the_plan = load_plan(args)
     cast = the_plan.cast
-    lock = read_lock(cast.lock_path, cast.state_dir / "journal.jsonl")
-    changes = diff(the_plan, lock)
+    if args.base:
+        from facebuild.review import AsCommitted, committed_lock
+
+        lock = committed_lock(cast, args.base)
+        changes = diff(the_plan, lock, dist_state=AsCommitted(lock))
+    else:
+        lock = read_lock(cast.lock_path, cast.state_dir / "journal.jsonl")
+        changes = diff(the_plan, lock)
     generations = pending_generations(the_plan, changes)
     caps = the_plan.capabilities
     cost = generations * caps.price_per_image if caps.paid else 0.0
@@ -38,9 +49,54 @@ def run(args: argparse.Namespace) -> int:
         print(diff_summary(changes.counts(), generations, cost, caps.model))
         if caps.lifecycle != "active" and generations:
             print(f"warning: {caps.model} is {caps.lifecycle}: the service may refuse every call")
-    if not changes.has_changes:
+    if args.html:
+        _write_review(args, the_plan, changes, generations)
+    if not changes.has_changes and not args.base:
         fastpath.record(args, the_plan)
     return 1 if args.exit_code and changes.has_changes else 0
+
+
+def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
+                  generations: int) -> None:
+    """The review page; with --render, the missing new images are rendered (and stored,
+    so the build that follows pays for nothing twice)."""
+    from facebuild.atomic import write_text_atomic
+    from facebuild.errors import LimitError
+    from facebuild.planner import Target
+    from facebuild.render import obtain_render
+    from facebuild.review import review_html
+    from facebuild.store import Store
+
+    store = Store(the_plan.cast.store_dir)
+    caps = the_plan.capabilities
+    if args.render and generations:
+        problems = the_plan.check()
+        if problems:
+            raise LimitError("nothing was rendered for the review page:\n" + "\n".join(problems))
+        limit = the_plan.cast.spec.max_cost
+        if caps.paid and limit is not None and generations * caps.price_per_image > limit:
+            raise LimitError(f"--render would make {generations} paid generations, estimated "
+                             f"${generations * caps.price_per_image:.2f}, over max_cost "
+                             f"${limit:.2f}; nothing was rendered")
+        the_plan.backend.preflight()
+
+    def new_render(target: Target) -> bytes | None:
+        if store.has(target.render_key):
+            return store.get(target.render_key)
+        if not args.render:
+            return None
+        return obtain_render(the_plan.backend, store, target.render_key, target.request)[0]
+
+    base = f" since {args.base}" if args.base else ""
+    try:
+        page = review_html(the_plan, changes, new_render,
+                           title=f"{the_plan.cast.spec.name}: changes{base}")
+    finally:
+        if args.render:
+            the_plan.backend.close()
+    write_text_atomic(Path(args.html), page)
+    shown = sum(1 for c in changes.changes.values() if c.status != "unchanged")
+    print(f"wrote {args.html}: {shown} changed target(s)")
 
 
 def pending_generations(the_plan: Plan, changes: Diff) -> int:
