@@ -1,0 +1,170 @@
+"""The privacy guard: what it finds, what it never shows, and how a build treats a hit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, write
+
+from facebuild.cast import load_cast
+from facebuild.images import png_text
+from facebuild.planner import plan
+from facebuild.privacy import PLACEHOLDER, Guard, scan
+
+Cli = Callable[..., tuple[int, str, str]]
+
+FOUND = [
+    ("e-mail address", "Write to jane.doe@example.com today", "jane.doe@example.com"),
+    ("e-mail address", "it is jane dot doe, no: jane at example dot com", "jane at example dot com"),
+    ("phone number", "Call +44 20 7946 0958 now", "+44 20 7946 0958"),
+    ("phone number", "or +1 (415) 555-0134.", "+1 (415) 555-0134"),
+    ("phone number", "office (415) 555-0134", "(415) 555-0134"),
+    ("phone number", "mobile 415.555.0134", "415.555.0134"),
+    ("phone number", "Ring 020 7946 0958", "020 7946 0958"),
+    ("phone number", "portable 06 12 34 56 78", "06 12 34 56 78"),
+    ("phone number", "Handy 0151 12345678", "0151 12345678"),
+    ("payment card number", "card 4111 1111 1111 1111 ok", "4111 1111 1111 1111"),
+    ("payment card number", "card 5500-0000-0000-0004", "5500-0000-0000-0004"),
+    ("IBAN", "IBAN GB82 WEST 1234 5698 7654 32.", "GB82 WEST 1234 5698 7654 32"),
+    ("IBAN", "to DE89370400440532013000", "DE89370400440532013000"),
+    ("IP address", "from 192.168.1.20.", "192.168.1.20"),
+    ("IP address", "host 2001:db8::8a2e:370:7334 up", "2001:db8::8a2e:370:7334"),
+    ("street address", "lives at 42 Baker Street, London", "42 Baker Street"),
+    ("street address", "at 1600 Pennsylvania Avenue", "1600 Pennsylvania Avenue"),
+    ("street address", "at 7 Elm Drive", "7 Elm Drive"),
+    ("street address", "in der Hauptstraße 5", "Hauptstraße 5"),
+    ("date of birth", "She was born on 12 March 1985.", "12 March 1985"),
+    ("date of birth", "DOB: 03/12/1985", "03/12/1985"),
+    ("date of birth", "his birthday is July 4th, 1976", "July 4th, 1976"),
+    ("US social security number", "SSN 123-45-6789.", "123-45-6789"),
+]
+
+CLEAN = [
+    "A 1368x768 backdrop at 1024 pixels, version 2.1, seed 2187, size [1368, 768].",
+    "Born in the 1980s, aged 45, three kids, 2 cats.",
+    "The meeting on 01-02-2024 at 12:30:45 lasted 90 minutes; ratio 16:9.",
+    "She drove 3 hours down the road and walked 2 miles along the street.",
+    "Card 4111 1111 1111 1112 fails the Luhn check; GB00 WEST 1234 5698 7654 32 fails mod 97.",
+    "Not an SSN: 000-12-3456 or 666-12-3456. Invented in 1999, room 101, level 3.",
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "value"), FOUND)
+def test_finds_each_kind_and_shows_only_a_mask(kind: str, text: str, value: str) -> None:
+    hits = scan(text)
+    assert [(h.kind, h.value) for h in hits] == [(kind, value)]
+    assert value not in hits[0].mask
+    checked, findings = Guard("fail").check(text)
+    assert value not in checked and hits[0].mask in checked
+    assert findings and all(value not in f for f in findings) and kind in findings[0]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_no_false_positives_on_ordinary_text(text: str) -> None:
+    assert scan(text) == []
+
+
+def test_masks_keep_only_a_hint() -> None:
+    masks = {h.kind: h.mask for h in scan("jane.doe@example.com, 123-45-6789, "
+                                          "4111 1111 1111 1111, +44 20 7946 0958")}
+    assert masks == {"e-mail address": "j***@***.com", "US social security number": "***-**-6789",
+                     "payment card number": "**** **** **** 1111",
+                     "phone number": "+*** *** **58"}
+
+
+def test_redact_uses_a_neutral_placeholder_and_off_changes_nothing() -> None:
+    text = "Mail jane.doe@example.com or call (415) 555-0134 please."
+    assert Guard("redact").check(text) == (f"Mail {PLACEHOLDER} or call {PLACEHOLDER} please.", [])
+    assert Guard("off").check(text) == (text, [])
+
+
+def test_deny_list_terms_are_whole_words_case_insensitive() -> None:
+    guard = Guard("fail", ("Kowalski", "Acme Bank"))
+    text, findings = guard.check("Mrs KOWALSKI of acme bank; Kowalskiego is fine.")
+    assert text == "Mrs K*** of a***; Kowalskiego is fine."
+    assert [f.split(" ")[0] for f in findings] == ["deny-list", "deny-list"]
+
+
+@pytest.mark.parametrize("cast", sorted(EXAMPLES.glob("*/cast.yaml")), ids=lambda p: p.parent.name)
+def test_the_shipped_examples_raise_nothing(cast: Path) -> None:
+    the_plan = plan(load_cast(cast))
+    assert the_plan.targets
+    for target in the_plan.targets.values():
+        assert target.blocked is None
+        assert scan(target.prompt) == [] and scan(target.request.negative) == []
+    for file in cast.parent.rglob("*"):
+        if file.is_file():
+            assert scan(file.read_text(encoding="utf-8")) == [], file
+
+
+CAST = """\
+version: 1
+name: Guarded
+{privacy}
+variants:
+  bust: {{size: 64, frame: Head and shoulders}}
+  icon: {{size: 32, from: bust}}
+characters:
+  - id: ada
+    name: Ada
+    description: Engineer; reach her at ada.l@example.com or +44 20 7946 0958.
+  - id: bob
+    name: Bob
+    description: Round cook with a beard.
+"""
+RAW = ("ada.l@example.com", "+44 20 7946 0958", "7946")
+
+
+def _everything(folder: Path) -> bytes:
+    """Every byte under ``folder`` and the text chunks of every PNG there."""
+    blobs = []
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = file.read_bytes()
+        blobs.append(data)
+        if data[:8] == b"\x89PNG\r\n\x1a\n":
+            blobs.append(json.dumps(png_text(data)).encode())
+    return b"\n".join(blobs)
+
+
+def test_fail_mode_blocks_the_target_before_any_call(tmp_path: Path, cli: Cli) -> None:
+    write(tmp_path / "cast.yaml", CAST.format(privacy=""))
+    code, out, err = cli("build", "cast.yaml", "--output-format", "plain")
+    assert code == 1
+    failed = [line for line in out.splitlines() if "FAILED" in line]
+    assert len(failed) == 2  # ada/bust and ada/icon, which shares its render
+    assert "ada/bust: blocked by the privacy guard: e-mail address a***@***.com from cast file " \
+           "cast.yaml:10; phone number +*** *** **58 from cast file cast.yaml:10" in failed[0] + failed[1]
+    assert (tmp_path / "dist/bob/bust.png").exists() and not (tmp_path / "dist/ada").exists()
+    code, prompts, _ = cli("prompts", "cast.yaml")
+    assert "reach her at a***@***.com or +*** *** **58" in prompts
+    dump = _everything(tmp_path / "dist") + _everything(tmp_path / ".facebuild")
+    dump += (tmp_path / "cast.lock").read_bytes() + (out + err + prompts).encode()
+    for value in RAW:
+        assert value.encode() not in dump
+
+
+def test_redact_mode_builds_with_placeholders(tmp_path: Path, cli: Cli) -> None:
+    write(tmp_path / "cast.yaml", CAST.format(privacy="privacy: {mode: redact}"))
+    code, out, err = cli("build", "cast.yaml", "--output-format", "plain")
+    assert code == 0, out + err
+    text = png_text((tmp_path / "dist/ada/bust.png").read_bytes())
+    assert f"reach her at {PLACEHOLDER} or {PLACEHOLDER}" in text["prompt"]
+    dump = _everything(tmp_path / "dist") + (tmp_path / "cast.lock").read_bytes()
+    for value in RAW:
+        assert value.encode() not in dump + (out + err).encode()
+
+
+def test_deny_list_and_off_mode(tmp_path: Path, cli: Cli) -> None:
+    write(tmp_path / "names.txt", "# never in a prompt\nBob\n")
+    write(tmp_path / "cast.yaml", CAST.format(privacy="privacy: {mode: fail, deny: names.txt}"))
+    code, out, _ = cli("build", "cast.yaml", "bob", "--output-format", "plain")
+    assert code == 1 and "bob/bust: blocked by the privacy guard: deny-list term B***" in out
+    write(tmp_path / "cast.yaml", CAST.format(privacy="privacy: {deny: missing.txt}"))
+    code, _, err = cli("build", "cast.yaml")
+    assert code == 2 and "missing.txt" in err and "deny-list" in err
+    write(tmp_path / "cast.yaml", CAST.format(privacy="privacy: {mode: off}"))
+    code, out, err = cli("build", "cast.yaml", "--output-format", "plain")
+    assert code == 0 and "the guard is off" in err
