@@ -38,6 +38,8 @@ ConfirmCost = Callable[[int, float], bool]
 
 @dataclass
 class TargetResult:
+    """What a build did to one target, and how long it took."""
+
     target: str
     status: str
     """generated, derived, cached, kept, removed, failed or skipped (dry run)."""
@@ -48,6 +50,8 @@ class TargetResult:
 
 @dataclass
 class BuildReport:
+    """What a build did: a result per target, the renders paid for, the cost."""
+
     results: dict[str, TargetResult] = field(default_factory=dict)
     renders_generated: int = 0
     cost: float = 0.0

@@ -49,6 +49,8 @@ class Change:
 
 @dataclass
 class Diff:
+    """The plan compared with the lock: one ``Change`` per target."""
+
     changes: dict[str, Change] = field(default_factory=dict)
 
     def by_status(self, status: str) -> list[Change]:

@@ -21,6 +21,8 @@ LOCK_VERSION = 1
 
 @dataclass
 class Lock:
+    """The entries of cast.lock by target name (see ``facebuild.builder.lock_entry``)."""
+
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     changed: bool = False
     """Whether ``entries`` differ from the file (a replayed journal, a build's writes):
@@ -32,6 +34,7 @@ class Lock:
 
 
 def read_lock(path: Path, journal: Path | None = None) -> Lock:
+    """The lock at ``path`` (empty when missing), with a killed build's journal replayed."""
     lock = Lock()
     if path.exists():
         try:

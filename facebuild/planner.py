@@ -65,6 +65,8 @@ class Target:
 
 @dataclass
 class Plan:
+    """Every target of a cast on one backend, in cast order."""
+
     cast: Cast
     backend: Backend
     targets: dict[str, Target] = field(default_factory=dict)

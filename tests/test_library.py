@@ -214,3 +214,14 @@ def test_ai_facegen_config_and_character_files_are_casts(tmp_path: Path, cli) ->
             assert icon.size == (64, 64)
     code, out, _ = cli("prompts", "facegen.json", "finn-quickfingers/bust")
     assert "prompt:   Shoulders up. Finn Quickfingers, Thief. Hooded cloak." in out
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    import inspect
+
+    for name in facebuild.__all__:
+        if name == "__version__":
+            continue
+        value = getattr(facebuild, name)
+        doc = value.__doc__ if inspect.isclass(value) else inspect.getdoc(value)
+        assert doc and not doc.startswith(f"{name}("), f"{name} has no docstring"
