@@ -39,10 +39,11 @@ def _folder(root: Path, *parts: str) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def channels(preferred: str | None) -> list[str]:
-    """The channels to try, in order: the entry's own channel first, when it names one."""
-    order = [preferred] if preferred and _component(preferred) else []
-    return order + [c for c in CHANNELS if c not in order]
+def channels(declared: str | None) -> list[str]:
+    """The channels to try, in order: right-vocals, left-vocals, then the entry's own
+    channel when it names another one."""
+    extra = [declared] if declared and _component(declared) and declared not in CHANNELS else []
+    return [*CHANNELS, *extra]
 
 
 def for_speaker(root: Path, call_id: str, speaker: str, channel: str | None = None) -> Transcript:
