@@ -31,12 +31,12 @@ def run(args: argparse.Namespace) -> int:
     for flag, value in (("--batch-size", args.batch_size), ("--jobs", args.jobs)):
         if value is not None and value < 1:
             raise UsageError(f"{flag} must be at least 1, got {value}")
+    backend, avatar_options, backdrop_options = _backend(args)
     extra = {"initial_prompt": args.initial_prompt.strip()} if args.initial_prompt.strip() else {}
     personas = load_personas(Path(args.persona_manifest), run_folder=root,
                              backdrops=not args.no_backdrops, extra=extra)
     for warning in personas.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    backend, avatar_options, backdrop_options = _backend(args)
     data: dict[str, Any] = {
         "version": 1,
         "name": f"persona avatars of {root.resolve().name}",
