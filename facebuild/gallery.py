@@ -33,7 +33,7 @@ header.top h1{font-size:18px;margin:0}header.top a{color:#9cf}
 .row{display:flex;gap:16px;padding:12px 16px;border-bottom:1px solid #ddd;
 content-visibility:auto;contain-intrinsic-size:auto 320px}
 .row[hidden]{display:none}
-.who{width:13em;flex:none}.who h2{font-size:16px;margin:0}.who code{color:#777;font-size:12px}
+.who{width:13em;flex:none}.body{flex:1;min-width:0}.who h2{font-size:16px;margin:0}.who code{color:#777;font-size:12px}
 .role{margin:2px 0;color:#444}.tags span{display:inline-block;background:#e2e6dc;border-radius:3px;
 padding:0 5px;margin:2px 3px 0 0;font-size:12px}
 .variants{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}
@@ -45,7 +45,7 @@ figcaption{font-weight:600}figcaption small{font-weight:400;color:#777}
 .num{font-size:12px;color:#555}.cand img{display:block;max-width:100%;height:auto;
 background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px}
 img.big{image-rendering:pixelated}
-details{max-width:40em;font-size:12px}details pre{white-space:pre-wrap;word-break:break-word;margin:2px 0}
+details{max-width:60em;font-size:12px;margin-top:6px}dd{word-break:break-word}
 dl{display:grid;grid-template-columns:auto 1fr;gap:0 8px;margin:4px 0}dt{color:#777}dd{margin:0}
 """
 
@@ -121,24 +121,34 @@ def _row(cast: Cast, character_id: str, variants: Variants) -> str:
     return (f'<section class="row" id="{escape(character_id)}" data-search="{escape(search)}">'
             f'<div class="who"><h2>{escape(name)}</h2><code>{escape(character_id)}</code>'
             f'<p class="role">{escape(role)}</p><p class="tags">{tag_html}</p></div>'
-            f'<div class="variants">{figures}</div></section>')
+            f'<div class="body"><div class="variants">{figures}</div>{_details(variants)}</div></section>')
 
 
 def _figure(target: str, variant: str, candidates: dict[int, dict[str, Any]]) -> str:
-    first = candidates[min(candidates)]
-    width, height = first.get("post", {}).get("size", [SHOWN_MAX, SHOWN_MAX])
+    width, height = candidates[min(candidates)].get("post", {}).get("size", [SHOWN_MAX] * 2)
     cells = "".join(_candidate(target, n, candidates[n], width, height, len(candidates) > 1)
                     for n in sorted(candidates))
-    render = first.get("render", {})
-    seeds = ", ".join(f"{n}: {candidates[n].get('render', {}).get('seed')}"
-                      for n in sorted(candidates)) if len(candidates) > 1 else str(render.get("seed"))
     return (f'<figure><figcaption>{escape(variant)} <small>{width}×{height}</small></figcaption>'
-            f'<div class="cands">{cells}</div><details><summary>prompt, seed, model</summary><dl>'
-            f'<dt>seed</dt><dd>{escape(seeds)}</dd>'
-            f'<dt>backend</dt><dd>{escape(str(render.get("backend")))}</dd>'
-            f'<dt>model</dt><dd>{escape(str(render.get("model")))}</dd></dl>'
-            f'<pre>{escape(str(render.get("prompt", "")))}</pre>'
-            f'<pre>negative: {escape(str(render.get("negative", "")))}</pre></details></figure>')
+            f'<div class="cands">{cells}</div></figure>')
+
+
+def _details(variants: Variants) -> str:
+    """Prompt, negative, backend and model once per distinct prompt (a derived icon and
+    every candidate share their source's), with the seed of each image."""
+    prompts: dict[tuple[str, ...], dict[str, list[str]]] = {}
+    for variant, candidates in variants.items():
+        for number, entry in sorted(candidates.items()):
+            render = entry.get("render", {})
+            key = tuple(str(render.get(k, "")) for k in ("prompt", "negative", "backend", "model"))
+            label = f"{variant} {number}" if len(candidates) > 1 else variant
+            prompts.setdefault(key, {}).setdefault(str(render.get("seed")), []).append(label)
+    parts = ['<details><summary>prompts, seeds, models</summary>']
+    for (prompt, negative, backend, model), seeds in prompts.items():
+        images = "; ".join(f"{', '.join(labels)}: seed {seed}" for seed, labels in seeds.items())
+        parts.append(f"<dl><dt>images</dt><dd>{escape(images)}</dd><dt>model</dt>"
+                     f"<dd>{escape(backend)} · {escape(model)}</dd><dt>prompt</dt>"
+                     f"<dd>{escape(prompt)}</dd><dt>negative</dt><dd>{escape(negative)}</dd></dl>")
+    return "".join(parts) + "</details>"
 
 
 def _candidate(target: str, number: int, entry: dict[str, Any], width: int, height: int,

@@ -106,6 +106,7 @@ def start_browser(tmp: Path, width: int = 1280, height: int = 1400) -> Iterator[
                     "(apt-get install chromium); the browser tests need it")
     profile = tmp / "chromium-profile"
     profile.mkdir(parents=True, exist_ok=True)
+    (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a previous run's port
     process = subprocess.Popen(
         [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",

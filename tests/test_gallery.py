@@ -48,6 +48,11 @@ def test_build_writes_gallery_and_sheet(cast_file, cli) -> None:
     # anything a person wrote is escaped
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'data-search="bob bob cook grumpy generous"' in page
+    # each prompt once per character, with the seed of every image made from it
+    seeds = re.search(r'id="bob".*?<dd>bust 1, icon: seed (\d+); bust 2: seed (\d+); '
+                      r'bust 3: seed (\d+)</dd>', page)
+    assert seeds and len(set(seeds.groups())) == 3
+    assert page.count("<dt>prompt</dt>") == 4  # bust and full, for two characters
     with Image.open(dist / "contact-sheet.png") as sheet:
         assert sheet.size[0] > 2 * 128 and sheet.size[1] > 128
         assert len(sheet.info["facebuild:sheet"]) == 64
@@ -96,7 +101,7 @@ def check_in_browser(page, url: str, shot: Path) -> None:
     assert len(loaded) == 2 * (3 + 2 + 1)  # per character: 3 bust candidates, icon twice, full
     assert [src for src, width in loaded if width == 0] == []
     assert page.evaluate("document.getElementById('count').textContent") == "2 characters"
-    prompt = "document.querySelector('#bob details pre').textContent"
+    prompt = "document.querySelector('#bob details').textContent"
     assert HOSTILE in page.evaluate(prompt)  # shown as text, never run
     page.type_into("#filter", "grumpy")
     visible = "Array.from(document.querySelectorAll('.row')).filter(r => !r.hidden).map(r => r.id)"
