@@ -33,7 +33,8 @@ header.top h1{font-size:18px;margin:0}header.top a{color:#9cf}
 .row{display:flex;gap:16px;padding:12px 16px;border-bottom:1px solid #ddd;
 content-visibility:auto;contain-intrinsic-size:auto 320px}
 .row[hidden]{display:none}
-.who{width:13em;flex:none}.body{flex:1;min-width:0}.who h2{font-size:16px;margin:0}.who code{color:#777;font-size:12px}
+.who{width:13em;flex:none}.body{flex:1;min-width:0}
+.who h2{font-size:16px;margin:0}.who code{color:#777;font-size:12px}
 .role{margin:2px 0;color:#444}.tags span{display:inline-block;background:#e2e6dc;border-radius:3px;
 padding:0 5px;margin:2px 3px 0 0;font-size:12px}
 .variants{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}
