@@ -62,6 +62,33 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 
 
 _QUICK = re.compile(r"[0-9@]| dot ")
+_STREET_WORDS = (" street", " st.", " avenue", " ave", " road", " rd.", " boulevard", " blvd",
+                 " lane", " terrace", " crescent", " highway", " hwy", " way", " drive", " dr.",
+                 " place", " pl.", " court", " ct.", " close", " square", " row", " parkway",
+                 "straße", "strasse", "weg ", "gasse", "platz", "allee", "rue ", "chemin")
+_LONG_NUMBER = re.compile(r"\d(?:[ ().-]{0,2}\d){7}")
+_DOTTED = re.compile(r"\d\.\d")
+_HEX_COLON = re.compile(r"[0-9A-Fa-f]:[0-9A-Fa-f:]")
+_COUNTRY = re.compile(r"[A-Z]{2}\d\d")
+
+
+def _worth(text: str) -> set[str]:
+    """The kinds whose (slower) pattern can match ``text``: cheap tests first."""
+    low = text.lower()
+    kinds = set()
+    if _LONG_NUMBER.search(text):  # 8 digits or more, with separators
+        kinds |= {"payment card number", "US social security number", "phone number"}
+    if _COUNTRY.search(text):
+        kinds.add("IBAN")
+    if "@" in text or " dot " in text:
+        kinds.add("e-mail address")
+    if any(w in low for w in ("born", "birth", "dob", "d.o.b", "b.")):
+        kinds.add("date of birth")
+    if _DOTTED.search(text) or (text.count(":") > 1 and _HEX_COLON.search(text)):
+        kinds.add("IP address")
+    if any(w in low for w in _STREET_WORDS):
+        kinds.add("street address")
+    return kinds
 
 
 @dataclass(frozen=True)
@@ -158,7 +185,8 @@ def scan(text: str, deny: Sequence[str] = ()) -> list[Hit]:
     found: list[Hit] = []
     # every built-in kind needs a digit, an '@' or a spelled-out " dot "
     quick = _QUICK.search(text) is None
-    patterns = [] if quick else list(_PATTERNS.items())
+    worth = set() if quick else _worth(text)
+    patterns = [(kind, pattern) for kind, pattern in _PATTERNS.items() if kind in worth]
     if deny:
         terms = "|".join(re.escape(t) for t in sorted(deny, key=len, reverse=True))
         patterns.insert(0, ("deny-list term", re.compile(rf"(?<!\w)(?:{terms})(?!\w)", re.I)))
