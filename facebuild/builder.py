@@ -157,7 +157,8 @@ class Builder:
                 self._execute(work, renders, jobs, lock, state, journal)
                 if names is None:
                     self._remove_stale(changes, lock, state, journal)
-                if lock.changed or not (self.cast.dist_dir / "manifest.json").exists():
+                site = ("manifest.json", "index.html")  # rewritten when changed or missing
+                if lock.changed or not all((self.cast.dist_dir / f).exists() for f in site):
                     write_lock(self.cast.lock_path, lock)
                     write_manifest(self.cast.dist_dir, lock)
                     write_site(self.cast, lock)  # dist/index.html and dist/contact-sheet.png

@@ -217,3 +217,23 @@ def test_an_output_that_cannot_be_written_fails_alone(cast_file, cli, counting) 
                      out)
     assert "3 generated, 0 derived, 0 cached, 3 failed" in out
     assert (cast_file.parent / "dist" / "tessa-quark" / "bust.png").exists()
+
+
+def test_outputs_get_ordinary_file_modes(cast_file, cli) -> None:
+    import os
+
+    cli("build")
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (cast_file.parent / "dist/bob/bust.png", cast_file.parent / "cast.lock",
+                 cast_file.parent / "dist/manifest.json"):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
+
+
+def test_a_deleted_gallery_comes_back_on_the_next_build(cast_file, cli) -> None:
+    cli("build")
+    index = cast_file.parent / "dist/index.html"
+    index.unlink()
+    code, _, _ = cli("build")
+    assert code == 0
+    assert index.exists()

@@ -80,7 +80,8 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
         outputs[dist + target.output] = (recorded if recorded and
                                          uptodate.file_stat(dist + target.output) == recorded[:2]
                                          else uptodate.fingerprint(dist + target.output))
-    outputs[dist + "manifest.json"] = uptodate.fingerprint(dist + "manifest.json")
+    for own in ("manifest.json", "index.html", "contact-sheet.png"):
+        outputs[dist + own] = uptodate.fingerprint(dist + own)
     try:
         uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
                         cast.lock_path, outputs, {"targets": len(the_plan.targets)})
