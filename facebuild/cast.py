@@ -83,9 +83,6 @@ def load_cast(path: str | Path) -> Cast:
     base_dir = cast_path.parent
     sources = [cast_path, *_merge_includes(data, base_dir, source_map)]
     personas = add_personas(data, base_dir)  # personas: and transcripts: become characters
-    privacy = data.get("privacy")
-    if isinstance(privacy, dict) and privacy.get("mode") is False:  # YAML 1.1 reads off as false
-        privacy["mode"] = "off"
     fill_missing_ids(data)
     spec = _validate(data, source_map)
     errors, warnings = _check_semantics(spec, base_dir, source_map)

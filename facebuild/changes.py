@@ -92,6 +92,8 @@ def _compare(target: Target, old: dict[str, Any] | None, state: DistState) -> Ch
     status = "changed" if old.get("render_key") != target.render_key else "unchanged"
     if status == "unchanged":
         reasons = _reasons(old.get("post", {}), target.post)
+        if target.provenance != old.get("source"):
+            reasons.append("source")  # a persona file changed, its prompt did not
         if reasons or old.get("output_key") != target.output_key:
             status = "rederive"
     current = state.sha256(old.get("file", ""))

@@ -103,10 +103,15 @@ class Variant(_Strict):
     )
 
 
+def _off_is_off(value: Any) -> Any:
+    """YAML 1.1 reads a bare ``off`` as ``false``: mean the word."""
+    return "off" if value is False else value
+
+
 class Privacy(_Strict):
     """The guard that scans every prompt for personal data before any generation."""
 
-    mode: Literal["fail", "redact", "off"] = Field(
+    mode: Annotated[Literal["fail", "redact", "off"], BeforeValidator(_off_is_off)] = Field(
         "fail", description="fail: a hit fails that target; redact: replace and build; off."
     )
     deny: str | None = Field(

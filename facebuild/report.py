@@ -176,8 +176,10 @@ class RichReporter(PlainReporter):
         with self._lock:
             self.counts["failed"] += 1
             self.progress_bar.update(self.task, advance=1, counts=self._counts())
-        self.progress_bar.console.print(f"[red]FAILED[/] {target}: {message}", markup=True,
-                                        highlight=False)
+        from rich.markup import escape
+
+        self.progress_bar.console.print(f"[red]FAILED[/] {escape(target)}: {escape(message)}",
+                                        markup=True, highlight=False)
 
     def done(self, report: BuildReport) -> None:
         if self.task is not None:

@@ -19,7 +19,7 @@ BACKDROP_WORKFLOW = "sdxl_backdrop.json"
 def run(args: argparse.Namespace) -> int:
     from facebuild.builder import Builder
     from facebuild.cast import cast_from_data
-    from facebuild.commands.build import _reporter
+    from facebuild.commands.build import make_reporter
     from facebuild.lock import read_lock
     from facebuild.personas import default_variants, load_personas
     from facebuild.personas.outputs import write_image_manifest
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     the_plan = plan(cast)
     # an output skipped this time (a missing persona, --no-backdrops) keeps its old file
     partial = personas.skipped or args.no_backdrops
-    report = Builder(the_plan, _reporter(args.output_format)).run(
+    report = Builder(the_plan, make_reporter(args.output_format)).run(
         list(the_plan.targets) if partial else None, force=False, jobs=args.jobs,
         dry_run=False, max_cost=None, confirm=None)
     if cast.lock_path.exists():

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     the_plan = load_plan(args)
     fastpath.forget(args)
-    report = Builder(the_plan, _reporter(args.output_format)).run(
+    report = Builder(the_plan, make_reporter(args.output_format)).run(
         args.targets or None, force=args.force, jobs=args.jobs, dry_run=args.dry_run,
         max_cost=args.max_cost, confirm=_confirm(args))
     if _complete(report) and not (args.targets or args.dry_run):
@@ -41,7 +41,8 @@ def _complete(report: BuildReport) -> bool:
     return counts["failed"] == 0 and counts["kept"] == 0
 
 
-def _reporter(choice: str) -> Reporter:
+def make_reporter(choice: str) -> Reporter:
+    """--output-format: a progress bar on a terminal, plain lines in a pipe, or JSON."""
     from facebuild.report import JsonReporter, PlainReporter, RichReporter
 
     if choice == "json":
