@@ -39,6 +39,8 @@ class Cast:
     warnings: tuple[str, ...] = ()
     sources: tuple[Path, ...] = ()
     """The cast file and every included file, for change detection."""
+    skipped: int = 0
+    """Outputs left out because a source was missing (a persona file, a transcript)."""
 
     @property
     def dist_dir(self) -> Path:
@@ -94,7 +96,8 @@ def load_cast(path: str | Path) -> Cast:
     if spec.privacy.mode == "off":
         warnings.append(f"{source_map.find(('privacy', 'mode'))}: privacy: the guard is off: "
                         "prompts are not checked for personal data")
-    return Cast(spec, base_dir, cast_path, source_map, tuple(warnings), tuple(sources))
+    skipped = personas.skipped if personas is not None else 0
+    return Cast(spec, base_dir, cast_path, source_map, tuple(warnings), tuple(sources), skipped)
 
 
 def cast_from_data(data: dict[str, Any], base_dir: Path) -> Cast:

@@ -283,3 +283,24 @@ def test_import_writes_an_editable_cast_and_never_overwrites(
     assert (tmp_path / "casts/calls.yaml").read_text() == before
     code, out, err = cli("validate", "casts/calls.yaml")
     assert code == 0, err
+
+
+def test_a_missing_persona_in_a_cast_keeps_its_old_output_and_exits_1(
+        tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    write_run(tmp_path / "run")
+    write(tmp_path / "cast.yaml", """\
+        version: 1
+        name: Calls
+        privacy: {mode: redact}
+        personas: run/characters/persona_manifest.json
+        transcripts: run/speakers
+        """)
+    code, out, err = cli("build", "cast.yaml", "--output-format", "plain")
+    assert code == 0, out + err
+    avatar = next((tmp_path / "dist").glob("call-0003/speaker-00/*.png"))
+    (tmp_path / "run/characters/call-0003/SPEAKER_00/persona.md").unlink()
+    code, out, err = cli("build", "cast.yaml", "--output-format", "plain")
+    assert code == 1
+    assert "its avatar is skipped" in err
+    assert "output(s) skipped: a source is missing" in err
+    assert avatar.exists()  # not taken for an output removed from the cast

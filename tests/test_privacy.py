@@ -140,6 +140,10 @@ def test_fail_mode_blocks_the_target_before_any_call(tmp_path: Path, cli: Cli) -
     assert (tmp_path / "dist/bob/bust.png").exists() and not (tmp_path / "dist/ada").exists()
     code, prompts, _ = cli("prompts", "cast.yaml")
     assert "reach her at a***@***.com or +*** *** **58" in prompts
+    code, _, validated = cli("validate", "cast.yaml")
+    assert code == 2
+    assert "error: ada/bust: blocked by the privacy guard: e-mail address a***@***.com" in validated
+    err += validated
     dump = _everything(tmp_path / "dist") + _everything(tmp_path / ".facebuild")
     dump += (tmp_path / "cast.lock").read_bytes() + (out + err + prompts).encode()
     for value in RAW:

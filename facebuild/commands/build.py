@@ -28,12 +28,18 @@ def run(args: argparse.Namespace) -> int:
 
     the_plan = load_plan(args)
     fastpath.forget(args)
+    skipped = the_plan.cast.skipped
+    # with a source missing, its outputs are not "removed from the cast": keep their files
+    targets = args.targets or (list(the_plan.targets) if skipped else None)
     report = Builder(the_plan, make_reporter(args.output_format)).run(
-        args.targets or None, force=args.force, jobs=args.jobs, dry_run=args.dry_run,
+        targets, force=args.force, jobs=args.jobs, dry_run=args.dry_run,
         max_cost=args.max_cost, confirm=_confirm(args))
-    if _complete(report) and not (args.targets or args.dry_run):
+    if skipped:
+        print(f"warning: {skipped} output(s) skipped: a source is missing (see the warnings "
+              "above)", file=sys.stderr)
+    elif _complete(report) and not (args.targets or args.dry_run):
         fastpath.record(args, the_plan)
-    return 0 if report.ok else 1
+    return 0 if report.ok and not skipped else 1
 
 
 def _complete(report: BuildReport) -> bool:

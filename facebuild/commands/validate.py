@@ -11,9 +11,11 @@ from facebuild.errors import LimitError
 def run(args: argparse.Namespace) -> int:
     the_plan = load_plan(args)
     problems = the_plan.check()
+    problems += [f"{t.name}: {t.blocked}" for t in the_plan.targets.values() if t.blocked]
     if problems:
-        raise LimitError(f"{len(problems)} target(s) break the limits of "
-                         f"{the_plan.capabilities.model}:\n" + "\n".join(problems))
+        raise LimitError(f"{len(problems)} problem(s) with the limits of "
+                         f"{the_plan.capabilities.model} or the privacy guard:\n"
+                         + "\n".join(problems))
     cast = the_plan.cast
     caps = the_plan.capabilities
     print(f"{cast.path}: ok — {len(cast.spec.characters)} characters, "
