@@ -4,30 +4,35 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from facebuild.atomic import write_text_if_changed
 from facebuild.lock import Lock
 
 
+def provenance(name: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """What a manifest says about one file, from its lock entry."""
+    render = entry.get("render", {})
+    found = {
+        "target": name,
+        "sha256": entry.get("sha256"),
+        "render_key": entry.get("render_key"),
+        "output_key": entry.get("output_key"),
+        "seed": render.get("seed"),
+        "backend": render.get("backend"),
+        "model": render.get("model"),
+        "prompt": render.get("prompt"),
+        "negative": render.get("negative"),
+        "template": entry.get("template"),
+        "price": entry.get("price", 0.0),
+    }
+    if "source" in entry:
+        found["source"] = entry["source"]
+    return found
+
+
 def write_manifest(dist: Path, lock: Lock) -> None:
-    files = {}
-    for name, entry in sorted(lock.entries.items()):
-        render = entry.get("render", {})
-        files[entry["file"]] = {
-            "target": name,
-            "sha256": entry["sha256"],
-            "render_key": entry["render_key"],
-            "output_key": entry["output_key"],
-            "seed": render.get("seed"),
-            "backend": render.get("backend"),
-            "model": render.get("model"),
-            "prompt": render.get("prompt"),
-            "negative": render.get("negative"),
-            "template": entry.get("template"),
-            "price": entry.get("price", 0.0),
-        }
-        if "source" in entry:
-            files[entry["file"]]["source"] = entry["source"]
+    files = {entry["file"]: provenance(name, entry) for name, entry in sorted(lock.entries.items())}
     text = json.dumps({"version": 1, "files": files}, indent=2, sort_keys=True,
                       ensure_ascii=False) + "\n"
     write_text_if_changed(dist / "manifest.json", text, durable=True)

@@ -203,7 +203,8 @@ def _root_variant(cast: Cast, name: str) -> str:
     return name
 
 
-def _seed(cast: Cast, character: Character, variant: str) -> int:
+def target_seed(cast: Cast, character: Character, variant: str) -> int:
+    """The seed of candidate 1: explicit per variant, per character, or derived."""
     if variant in character.seeds:
         return character.seeds[variant]
     if character.seed is not None:
@@ -220,7 +221,7 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
     width, height = backend.render_size(*root.size)
     options = {**root.options, **character.options}
     request = RenderRequest(prompt=text, negative=negative,
-                            seed=_seed(cast, character, root_name) if seed is None else seed,
+                            seed=target_seed(cast, character, root_name) if seed is None else seed,
                             width=width, height=height, options=options,
                             label=f"{character.id}/{root_name}")
     data = {

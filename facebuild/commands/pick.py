@@ -25,9 +25,8 @@ from facebuild.atomic import write_text_atomic
 from facebuild.cast import Cast
 from facebuild.commands.common import load
 from facebuild.errors import UsageError
-from facebuild.keys import derive_seed
 from facebuild.model import Character
-from facebuild.planner import candidate_seed
+from facebuild.planner import candidate_seed, target_seed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     while (parent := cast.spec.variants[root].from_) is not None:
         root = parent  # a derived variant's seed is its source's
     seed = (candidate_seed(cast, character.id, variant, args.candidate) if args.candidate > 1
-            else current_seed(cast, character, root))
+            else target_seed(cast, character, root))
     where = cast.source_map.find(("characters", index))
     if where is None or where.line is None or where.column is None:
         raise UsageError(f"{args.target}: cannot tell where {character.id} is defined; add "
@@ -70,15 +69,6 @@ def _target(cast: Cast, name: str) -> tuple[int, Character, str]:
     near = difflib.get_close_matches(name.partition("~")[0], known, n=1, cutoff=0.6)
     hint = f"did you mean '{near[0]}'?" if near else "targets look like 'tessa-quark/bust'"
     raise UsageError(f"no target '{name}' in {cast.path} ({hint})")
-
-
-def current_seed(cast: Cast, character: Character, variant: str) -> int:
-    """The seed candidate 1 has now (as the planner chooses it)."""
-    if variant in character.seeds:
-        return character.seeds[variant]
-    if character.seed is not None:
-        return character.seed
-    return derive_seed(cast.spec.seed, character.id, variant)
 
 
 def pin_seed(text: str, line: int, column: int, variant: str, seed: int, hint: str) -> str:

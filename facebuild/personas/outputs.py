@@ -10,6 +10,7 @@ from typing import Any
 
 from facebuild.atomic import write_text_if_changed
 from facebuild.lock import Lock
+from facebuild.manifest import provenance
 from facebuild.personas.characters import AVATAR, BACKDROP
 
 IMAGE_MANIFEST = "image_manifest.json"
@@ -21,20 +22,10 @@ def image_manifest(lock: Lock) -> dict[str, Any]:
     images: dict[str, dict[str, Any]] = {}
     files: dict[str, dict[str, Any]] = {}
     for name, entry in sorted(lock.entries.items()):
-        render = entry.get("render", {})
         source = entry.get("source") or {}
         path = str(entry["file"])
         files[path] = {
-            "target": name,
-            "sha256": entry.get("sha256"),
-            "render_key": entry.get("render_key"),
-            "output_key": entry.get("output_key"),
-            "seed": render.get("seed"),
-            "backend": render.get("backend"),
-            "model": render.get("model"),
-            "prompt": render.get("prompt"),
-            "negative": render.get("negative"),
-            "template": entry.get("template"),
+            **provenance(name, entry),
             "width": (entry.get("post") or {}).get("size", [None])[0],
             "height": (entry.get("post") or {}).get("size", [None, None])[1],
             "source": source,
