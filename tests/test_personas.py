@@ -281,8 +281,12 @@ def test_import_writes_an_editable_cast_and_never_overwrites(
     code, _, err = cli("import", "personas", str(manifest), "-o", "casts/calls.yaml")
     assert code == 2 and "not overwritten" in err
     assert (tmp_path / "casts/calls.yaml").read_text() == before
+    # the cast loads and plans; the planted personal data is what validate reports
     code, out, err = cli("validate", "casts/calls.yaml")
-    assert code == 0, err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert lines[0] == "error: 4 problem(s) with the limits of sketch-v1 or the privacy guard:"
+    assert all("blocked by the privacy guard" in line for line in lines[1:])
 
 
 def test_a_missing_persona_in_a_cast_keeps_its_old_output_and_exits_1(
