@@ -129,14 +129,17 @@ class ComfyUIServer:
             took = time.monotonic() - state.started
             self.run_time = took if self.run_time is None else 0.8 * self.run_time + 0.2 * took
 
-    def backlog(self, in_flight: int) -> float:
-        """Estimated seconds (or jobs, before any job finished) until ``in_flight`` jobs of
-        ours are done: the running one counts only for what is left of it."""
-        if self.run_time is None:
+    def backlog(self, in_flight: int, typical: float | None = None) -> float:
+        """Estimated seconds until ``in_flight`` jobs of ours are done: the running one
+        counts only for what is left of it. Before this server finished a job, its job time
+        is taken to be ``typical`` (the pool's), so that servers with and without a history
+        compare in the same unit; with no history anywhere, jobs are counted."""
+        run_time = self.run_time if self.run_time is not None else typical
+        if run_time is None:
             return float(in_flight)
         since = self.listener.running_since()
-        done = min(time.monotonic() - since, self.run_time) if since is not None else 0.0
-        return in_flight * self.run_time - done
+        done = min(time.monotonic() - since, run_time) if since is not None else 0.0
+        return in_flight * run_time - done
 
     def _submit(self, graph: dict[str, Any], prompt_id: str, cancelled: threading.Event) -> None:
         body = {"prompt": graph, "client_id": self.client_id, "prompt_id": prompt_id}

@@ -87,16 +87,18 @@ class ServerPool:
                     return None
                 free = [s for s in usable if self._busy[s.url] < self.batch_size]
                 if free:
-                    server = min(free, key=self._order)
+                    known = [s.run_time for s in self.servers if s.run_time is not None]
+                    typical = sum(known) / len(known) if known else None
+                    server = min(free, key=lambda s: self._order(s, typical))
                     self._busy[server.url] += 1
                     self._turn += 1
                     self._last_used[server.url] = self._turn
                     return server
                 self._cond.wait(_WAIT_SLICE)
 
-    def _order(self, server: ComfyUIServer) -> tuple[float, int]:
+    def _order(self, server: ComfyUIServer, typical: float | None) -> tuple[float, int]:
         """Least estimated backlog first; then the server used least recently."""
-        return server.backlog(self._busy[server.url]), self._last_used[server.url]
+        return server.backlog(self._busy[server.url], typical), self._last_used[server.url]
 
     def _release(self, server: ComfyUIServer) -> None:
         with self._cond:
