@@ -47,10 +47,11 @@ def _digest(path: str) -> str | None:
         return None
 
 
-def fingerprint(path: str) -> list[Any] | None:
-    """[size, mtime_ns, sha256]; None when the path does not exist."""
+def fingerprint(path: str, *, digest: bool = True) -> list[Any] | None:
+    """[size, mtime_ns, sha256]; None when the path does not exist. Without ``digest``
+    (for facebuild's own large files in dist) only the stat is compared later."""
     stat = file_stat(path)
-    return None if stat is None else [*stat, _digest(path)]
+    return None if stat is None else [*stat, _digest(path) if digest else None]
 
 
 def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]]) -> bool:
@@ -61,7 +62,7 @@ def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]]
         return stat is None and recorded is None
     if stat == recorded[:2]:
         return True
-    if _digest(path) != recorded[2]:
+    if recorded[2] is None or _digest(path) != recorded[2]:
         return False
     refreshed[path] = [*stat, recorded[2]]
     return True

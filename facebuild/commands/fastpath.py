@@ -81,7 +81,7 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
                                          uptodate.file_stat(dist + target.output) == recorded[:2]
                                          else uptodate.fingerprint(dist + target.output))
     for own in ("manifest.json", "index.html", "contact-sheet.png"):
-        outputs[dist + own] = uptodate.fingerprint(dist + own)
+        outputs[dist + own] = uptodate.fingerprint(dist + own, digest=False)  # megabytes
     try:
         uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
                         cast.lock_path, outputs, {"targets": len(the_plan.targets)})
