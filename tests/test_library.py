@@ -225,3 +225,10 @@ def test_every_public_name_has_a_docstring() -> None:
         value = getattr(facebuild, name)
         doc = value.__doc__ if inspect.isclass(value) else inspect.getdoc(value)
         assert doc and not doc.startswith(f"{name}("), f"{name} has no docstring"
+
+
+def test_unknown_model_is_model_not_found_with_the_known_ones() -> None:
+    with pytest.raises(facebuild.ModelNotFoundError) as caught:
+        PortraitClient(model="dalle", region_name="us-west-2")
+    assert "stability.stable-image-core-v1:1" in caught.value.known
+    assert isinstance(caught.value, facebuild.CastError)

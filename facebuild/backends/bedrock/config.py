@@ -17,7 +17,7 @@ from typing import Any
 
 from facebuild.backends.bedrock.catalog import ALIASES, DEFAULT_MODEL, MODELS, ModelSpec
 from facebuild.backends.bedrock.options import BODY_OPTIONS, snake_case
-from facebuild.errors import BackendError, CastError
+from facebuild.errors import BackendError, CastError, ModelNotFoundError
 
 CONNECTION_OPTIONS = (
     "concurrency",
@@ -65,7 +65,8 @@ def resolve_model(name: Any) -> ModelSpec:
     guess = nearest(str(name), known)
     hint = f"did you mean '{guess}'? " if guess else ""
     hint += f"known: {', '.join(sorted(MODELS))}; short names: {', '.join(sorted(ALIASES))}"
-    raise CastError(f"unknown Bedrock model '{name}'", key="backend.model", hint=hint)
+    raise ModelNotFoundError(f"unknown Bedrock model '{name}'", known=sorted(MODELS),
+                             key="backend.model", hint=hint)
 
 
 def profile_missing(name: str) -> str:
