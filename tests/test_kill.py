@@ -105,3 +105,29 @@ def test_sigkill_at_any_moment_loses_nothing(tmp_path: Path) -> None:
         assert paid_again == [], "a finished render was generated again"
     # the last, complete run generated only what no earlier run had finished
     assert len(set(lines)) == CHARACTERS
+
+
+def test_ctrl_c_stops_the_build_keeps_what_finished_and_exits_130(tmp_path: Path) -> None:
+    (tmp_path / "cast.yaml").write_text(cast_text())
+    (tmp_path / "runner.py").write_text(RUNNER)
+    log = tmp_path / "generated.log"
+    command = [sys.executable, "runner.py", str(log), "build", "--jobs", "2",
+               "--output-format", "plain"]
+    proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 30
+    while not log.exists() or len(log.read_text().splitlines()) < 3:
+        assert time.monotonic() < deadline, "nothing was generated"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, out + err
+    assert err.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in err
+    check_whole(tmp_path)
+    finished = json.loads((tmp_path / "cast.lock").read_text())["targets"]
+    assert finished  # what finished before the interrupt is in the lock
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    assert "kept" not in done.stdout
+    assert len(set(log.read_text().splitlines())) == CHARACTERS
