@@ -129,17 +129,14 @@ class ComfyUIServer:
             took = time.monotonic() - state.started
             self.run_time = took if self.run_time is None else 0.8 * self.run_time + 0.2 * took
 
-    def backlog(self, in_flight: int, typical: float | None = None) -> float:
-        """Estimated seconds until ``in_flight`` jobs of ours are done: the running one
-        counts only for what is left of it. Before this server finished a job, its job time
-        is taken to be ``typical`` (the pool's), so that servers with and without a history
-        compare in the same unit; with no history anywhere, jobs are counted."""
-        run_time = self.run_time if self.run_time is not None else typical
-        if run_time is None:
-            return float(in_flight)
-        since = self.listener.running_since()
-        done = min(time.monotonic() - since, run_time) if since is not None else 0.0
-        return in_flight * run_time - done
+    def speed_factor(self, typical: float | None) -> float:
+        """This server's job time relative to the pool's typical one: 1.0 unless it is
+        clearly slower or faster (by more than a third), so that the noise of a busy client's
+        measurements does not unbalance a pool of equal servers."""
+        if self.run_time is None or not typical:
+            return 1.0
+        ratio = self.run_time / typical
+        return ratio if abs(ratio - 1.0) > 1 / 3 else 1.0
 
     def _submit(self, graph: dict[str, Any], prompt_id: str, cancelled: threading.Event) -> None:
         body = {"prompt": graph, "client_id": self.client_id, "prompt_id": prompt_id}

@@ -72,12 +72,6 @@ class EventListener:
         with self._lock:
             return list(self._jobs)
 
-    def running_since(self) -> float | None:
-        """When the prompt of ours that runs now started, if one does."""
-        with self._lock:
-            times = [s.started for s in self._jobs.values() if s.started and not s.ended]
-        return max(times) if times else None
-
     def wake_all(self) -> None:
         with self._lock:
             states = list(self._jobs.values())

@@ -1,5 +1,5 @@
 """Several ComfyUI servers: ``batch_size`` jobs in flight each, spread by free capacity
-(the estimated time until a server's jobs are done).
+(jobs in flight, weighted by a server's speed when it clearly differs).
 
 A server that fails (unreachable, HTTP 5xx) is out of rotation for ``cooldown`` seconds
 and the job goes to another server; a server that cannot run a workflow (a checkpoint
@@ -34,6 +34,7 @@ class ServerPool:
         self._down_reason = {server.url: "" for server in servers}
         self._turn = 0
         self._last_used = {server.url: 0 for server in servers}
+        self._given = {server.url: 0 for server in servers}
 
     def each(self, action: Callable[[ComfyUIServer], T]) -> list[T | BackendError]:
         """``action`` on every server at once; a ``BackendError`` is returned, not raised."""
@@ -91,14 +92,18 @@ class ServerPool:
                     typical = sum(known) / len(known) if known else None
                     server = min(free, key=lambda s: self._order(s, typical))
                     self._busy[server.url] += 1
+                    self._given[server.url] += 1
                     self._turn += 1
                     self._last_used[server.url] = self._turn
                     return server
                 self._cond.wait(_WAIT_SLICE)
 
-    def _order(self, server: ComfyUIServer, typical: float | None) -> tuple[float, int]:
-        """Least estimated backlog first; then the server used least recently."""
-        return server.backlog(self._busy[server.url], typical), self._last_used[server.url]
+    def _order(self, server: ComfyUIServer, typical: float | None) -> tuple[float, int, int]:
+        """Least backlog first (jobs in flight, weighted by the server's speed when it
+        clearly differs from the others'); then the server given fewest jobs so far, so that
+        equal servers end with equal shares; then the one used least recently."""
+        backlog = self._busy[server.url] * server.speed_factor(typical)
+        return backlog, self._given[server.url], self._last_used[server.url]
 
     def _release(self, server: ComfyUIServer) -> None:
         with self._cond:
