@@ -15,7 +15,7 @@ from pathlib import Path
 from PIL import Image
 
 RUNNER = '''
-import io, sys, time, hashlib
+import io, os, sys, time, hashlib
 from pathlib import Path
 from PIL import Image
 from facebuild.backends import register_backend, Capabilities
@@ -32,7 +32,7 @@ class Slow:
     def cancel(self): pass
     def close(self): pass
     def generate(self, request, progress=None):
-        time.sleep(0.08)
+        time.sleep(float(os.environ.get("SLOW_SECONDS", "0.08")))
         colour = hashlib.sha256(request.prompt.encode()).digest()[:3]
         out = io.BytesIO()
         Image.effect_noise((request.width, request.height), 40).convert("RGB").save(out, "PNG")
@@ -113,8 +113,9 @@ def test_ctrl_c_stops_the_build_keeps_what_finished_and_exits_130(tmp_path: Path
     log = tmp_path / "generated.log"
     command = [sys.executable, "runner.py", str(log), "build", "--jobs", "2",
                "--output-format", "plain"]
+    slow = {**os.environ, "SLOW_SECONDS": "0.4"}  # 14 renders, 2 at a time: about 3 s
     proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, env=slow)
     deadline = time.monotonic() + 30
     while not log.exists() or len(log.read_text().splitlines()) < 3:
         assert time.monotonic() < deadline, "nothing was generated"
