@@ -114,8 +114,10 @@ def test_ctrl_c_stops_the_build_keeps_what_finished_and_exits_130(tmp_path: Path
     command = [sys.executable, "runner.py", str(log), "build", "--jobs", "2",
                "--output-format", "plain"]
     slow = {**os.environ, "SLOW_SECONDS": "0.4"}  # 14 renders, 2 at a time: about 3 s
+    # a runner that started us in the background may have set SIGINT to "ignore": restore it
     proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=slow)
+                            text=True, env=slow,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 30
     while not log.exists() or len(log.read_text().splitlines()) < 3:
         assert time.monotonic() < deadline, "nothing was generated"
