@@ -80,12 +80,7 @@ class EventListener:
 
     def close(self) -> None:
         self._stop.set()
-        ws = self._ws
-        if ws is not None and ws.sock is not None:
-            try:
-                ws.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        self.drop()
         if self._thread is not None:
             self._thread.join()
 
