@@ -79,6 +79,8 @@ def test_prompt_line_diff(cast_file, cli) -> None:
     assert "-Round cook with a beard." in out
     assert "+Round cook with a moustache." in out
     assert " Bob, Cook." in out
+    assert out.count("-Round cook with a beard.") == 2  # bob/bust and bob/full, not bob/icon
+    assert "    (the same prompt change as bob/bust)" in out
 
 
 def test_missing_dist_file_is_rederived(cast_file, cli, counting) -> None:

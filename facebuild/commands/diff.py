@@ -111,10 +111,15 @@ def pending_generations(the_plan: Plan, changes: Diff) -> int:
 def _print_table(changes: Diff, *, show_all: bool, prompts: bool) -> None:
     rows = [c for c in changes.changes.values() if show_all or c.status != "unchanged"]
     width = max((len(c.target) for c in rows), default=0)
+    shown: dict[str, str] = {}  # render key -> the target whose prompt diff is printed
     for change in rows:
         reasons = f"  ({', '.join(change.reasons)})" if change.reasons else ""
         print(f"{change.status:<9}  {change.target:<{width}}{reasons}")
         if prompts and "prompt" in change.reasons and change.old and change.new:
+            first = shown.setdefault(change.new.render_key, change.target)
+            if first != change.target:  # a derived variant: the same render, the same diff
+                print(f"    (the same prompt change as {first})")
+                continue
             old = _sentences(change.old.get("render", {}).get("prompt", ""))
             new = _sentences(change.new.prompt)
             for line in difflib.unified_diff(old, new, "old prompt", "new prompt", lineterm="",
