@@ -66,6 +66,8 @@ _STREET_WORDS = (" street", " st.", " avenue", " ave", " road", " rd.", " boulev
                  " lane", " terrace", " crescent", " highway", " hwy", " way", " drive", " dr.",
                  " place", " pl.", " court", " ct.", " close", " square", " row", " parkway",
                  "straße", "strasse", "weg ", "gasse", "platz", "allee", "rue ", "chemin")
+_STREET_WORD = re.compile("|".join(re.escape(w) for w in _STREET_WORDS))
+_BIRTH_WORD = re.compile(r"born|birth|dob|d\.o\.b|b\.")
 _LONG_NUMBER = re.compile(r"\d(?:[ ().-]{0,2}\d){7}")
 _DOTTED = re.compile(r"\d\.\d")
 _HEX_COLON = re.compile(r"[0-9A-Fa-f]:[0-9A-Fa-f:]")
@@ -82,11 +84,11 @@ def _worth(text: str) -> set[str]:
         kinds.add("IBAN")
     if "@" in text or " dot " in text:
         kinds.add("e-mail address")
-    if any(w in low for w in ("born", "birth", "dob", "d.o.b", "b.")):
+    if _BIRTH_WORD.search(low):
         kinds.add("date of birth")
     if _DOTTED.search(text) or (text.count(":") > 1 and _HEX_COLON.search(text)):
         kinds.add("IP address")
-    if any(w in low for w in _STREET_WORDS):
+    if _STREET_WORD.search(low):
         kinds.add("street address")
     return kinds
 
