@@ -22,7 +22,7 @@ from facebuild.compat import fill_missing_ids, from_ai_facegen, is_ai_facegen_co
 from facebuild.errors import CastError, CastErrors, Location
 from facebuild.model import MAX_SIDE, SLUG_PATTERN, CastFile, Character, Variant
 from facebuild.personas import add_personas
-from facebuild.source import KeyPath, SourceMap, read_document, relocate
+from facebuild.source import KeyPath, SourceMap, meaning_digest, read_document, relocate
 
 _SLUG = re.compile(SLUG_PATTERN)
 _OUTPUT_FIELDS = {"character", "variant", "format"}
@@ -41,6 +41,8 @@ class Cast:
     """The cast file and every included file, for change detection."""
     skipped: int = 0
     """Outputs left out because a source was missing (a persona file, a transcript)."""
+    meanings: dict[Path, str] = field(default_factory=dict, compare=False)
+    """``meaning_digest`` of the cast file and each included document."""
 
     @property
     def dist_dir(self) -> Path:
@@ -76,6 +78,7 @@ def load_cast(path: str | Path) -> Cast:
     cast_path = Path(path)
     source_map = SourceMap()
     data = read_document(cast_path, source_map)
+    meanings = {cast_path: meaning_digest(data)}
     if not isinstance(data, dict):
         raise CastError("a cast file must be a mapping of keys (version, name, world, ...)",
                         location=Location(cast_path, 1))
@@ -83,7 +86,7 @@ def load_cast(path: str | Path) -> Cast:
         data = from_ai_facegen(data, cast_path, source_map)
     _check_version(data, cast_path, source_map)
     base_dir = cast_path.parent
-    sources = [cast_path, *_merge_includes(data, base_dir, source_map)]
+    sources = [cast_path, *_merge_includes(data, base_dir, source_map, meanings)]
     personas = add_personas(data, base_dir)  # personas: and transcripts: become characters
     fill_missing_ids(data)
     spec = _validate(data, source_map)
@@ -97,7 +100,8 @@ def load_cast(path: str | Path) -> Cast:
         warnings.append(f"{source_map.find(('privacy', 'mode'))}: privacy: the guard is off: "
                         "prompts are not checked for personal data")
     skipped = personas.skipped if personas is not None else 0
-    return Cast(spec, base_dir, cast_path, source_map, tuple(warnings), tuple(sources), skipped)
+    return Cast(spec, base_dir, cast_path, source_map, tuple(warnings), tuple(sources), skipped,
+                meanings)
 
 
 def cast_from_data(data: dict[str, Any], base_dir: Path) -> Cast:
@@ -121,7 +125,8 @@ def _check_version(data: dict[str, Any], path: Path, source_map: SourceMap) -> N
                         hint="this facebuild reads version 1")
 
 
-def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap) -> list[Path]:
+def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap,
+                    meanings: dict[Path, str]) -> list[Path]:
     """Append the characters of every included file to ``data['characters']``."""
     includes = data.get("include") or []
     if not isinstance(includes, list):
@@ -142,6 +147,7 @@ def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap)
             file = Path(match)
             prefix: KeyPath = ("<include>", str(file))
             document = read_document(file, source_map, prefix)
+            meanings[file] = meaning_digest(document)
             for entry, entry_path in _characters_in(document, file, prefix):
                 relocate(source_map, entry_path, ("characters", len(characters)))
                 characters.append(entry)

@@ -3,6 +3,8 @@ error can point at the place a person has to fix."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,21 @@ def read_document(path: Path, source_map: SourceMap, prefix: KeyPath = ()) -> An
     if node is None:
         return None
     return _convert(node, path, prefix, source_map)
+
+
+def meaning_digest(data: Any) -> str:
+    """sha256 of what a parsed document says, not how it is written: comments, layout and
+    key order do not count (for the no-op fast path, see facebuild.uptodate)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_digest(path: Path) -> str | None:
+    """``meaning_digest`` of the document at ``path``; None when it cannot be read."""
+    try:
+        return meaning_digest(read_document(path, SourceMap()))
+    except CastError:
+        return None
 
 
 def relocate(source_map: SourceMap, old: KeyPath, new: KeyPath) -> None:

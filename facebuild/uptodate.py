@@ -3,10 +3,11 @@
 After a build (or a diff) finds everything up to date, it records the size, mtime and
 sha256 of every input (the cast, its includes, templates, files named in options,
 facebuild's own code) and every output, plus the lock. The next ``build`` or ``diff``
-with the same arguments compares stats, and for a file whose stat moved, its content
-(so a ``touch`` or a checkout of the same bytes stays a no-op); if nothing changed, it is
-done without parsing YAML, rendering a prompt or importing an image library. Anything
-that changed takes the full path.
+with the same arguments compares stats; for a file whose stat moved, its content (so a
+``touch`` or a checkout of the same bytes stays a no-op); and for a cast document whose
+bytes changed, what it says once parsed (so a new comment or layout stays a no-op too).
+If nothing changed, it is done without validating, rendering a prompt or importing an
+image library. Anything that changed takes the full path.
 
 Only the standard library is imported here: this module runs before everything else.
 """
@@ -62,10 +63,22 @@ def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]]
         return stat is None and recorded is None
     if stat == recorded[:2]:
         return True
-    if recorded[2] is None or _digest(path) != recorded[2]:
+    if recorded[2] is None:
         return False
-    refreshed[path] = [*stat, recorded[2]]
+    content = _digest(path)
+    if content != recorded[2]:
+        # a cast document may say the same in other words (a comment, a new layout)
+        meaning = recorded[3] if len(recorded) > 3 else None
+        if meaning is None or _meaning(path) != meaning:
+            return False
+    refreshed[path] = [*stat, content, *recorded[3:]]
     return True
+
+
+def _meaning(path: str) -> str | None:
+    from facebuild.source import document_digest  # PyYAML, only when a cast file changed
+
+    return document_digest(Path(path))
 
 
 def _package_files() -> list[str]:
@@ -90,14 +103,22 @@ def _globs(base_dir: Path, patterns: list[str]) -> list[str]:
 
 
 def record(base_dir: Path, args_key: str, inputs: list[Path], include_patterns: list[str],
-           lock_path: Path, outputs: dict[str, list[Any] | None], summary: dict[str, Any]) -> None:
+           lock_path: Path, outputs: dict[str, list[Any] | None], summary: dict[str, Any],
+           meanings: dict[Path, str] | None = None) -> None:
     """Write the stamp; called only when every target is up to date. ``outputs`` maps each
-    output path to its fingerprint (known to the caller without reading the files)."""
+    output path to its fingerprint (known to the caller without reading the files);
+    ``meanings`` gives the meaning digest of the cast's YAML documents."""
     files = sorted({str(p) for p in inputs} | set(_package_files()))
+    by_path = {str(p): digest for p, digest in (meanings or {}).items()}
+    prints = {f: fingerprint(f) for f in files}
+    for f, meaning in by_path.items():
+        found = prints.get(f)
+        if found is not None:
+            prints[f] = [*found, meaning]
     stamp = {
         "version": STAMP_VERSION,
         "args": args_key,
-        "inputs": {f: fingerprint(f) for f in files},
+        "inputs": prints,
         "includes": include_patterns,
         "included": _globs(base_dir, include_patterns),
         "lock": [str(lock_path), fingerprint(str(lock_path))],

@@ -86,3 +86,27 @@ def test_a_touch_is_not_a_change(tmp_path: Path, cli, counting) -> None:
     bust.write_bytes(bytes(data))
     code, out, _ = cli("diff")
     assert "edited" in out
+
+
+def test_a_comment_or_a_new_layout_is_not_a_change(tmp_path: Path, cli, counting) -> None:
+    setup_cast(tmp_path)
+    cli("build")
+    cast = tmp_path / "cast.yaml"
+    cast.write_text("# a comment on top\n" + cast.read_text().replace("seed: 7", "seed:   7  # lucky"))
+    include = tmp_path / "people" / "zed.yaml"
+    include.write_text("name: Zed\nid: zed   # keys in another order\n")
+    code, out, _ = cli("diff", "--exit-code")
+    assert (code, out.strip()) == (0, "9 unchanged; a build would make 0 generations")
+    # a change of meaning still takes the full check
+    cast.write_text(cast.read_text().replace("seed:   7", "seed: 8"))
+    code, out, _ = cli("diff", "--exit-code")
+    assert code == 1 and "changed" in out
+
+
+def test_a_duplicate_key_is_still_reported(tmp_path: Path, cli, counting) -> None:
+    setup_cast(tmp_path)
+    cli("build")
+    cast = tmp_path / "cast.yaml"
+    cast.write_text(cast.read_text() + "seed: 7\n")
+    code, _, err = cli("diff")
+    assert code == 2 and "duplicate key 'seed'" in err

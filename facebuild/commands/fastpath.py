@@ -84,7 +84,8 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
         outputs[dist + own] = uptodate.fingerprint(dist + own, digest=False)  # megabytes
     try:
         uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
-                        cast.lock_path, outputs, {"targets": len(the_plan.targets)})
+                        cast.lock_path, outputs, {"targets": len(the_plan.targets)},
+                        cast.meanings)
     except OSError as exc:  # only an optimisation: never fail a build for it
         print(f"warning: cannot write {uptodate.stamp_path(cast.base_dir)}: {exc}",
               file=sys.stderr)
