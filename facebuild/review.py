@@ -21,7 +21,8 @@ from PIL import Image
 
 from facebuild import images
 from facebuild.cast import Cast
-from facebuild.changes import Change, Diff, DistState
+from facebuild.changes import Change, Diff
+from facebuild.diststate import DistState
 from facebuild.errors import FacebuildError, UsageError
 from facebuild.lock import LOCK_VERSION, Lock
 from facebuild.planner import Plan, Target

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facebuild import uptodate
+from facebuild.diststate import DistState
 from facebuild.report import build_summary, diff_summary, start_line
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
     cast = the_plan.cast
     inputs = [*cast.sources, *_template_files(cast.base_dir), *_option_files(the_plan)]
     dist = str(cast.dist_dir) + os.sep  # strings: pathlib is slow for 10,000 files
-    known = _dist_state(cast.state_dir)
+    known = DistState.load(cast.state_dir, cast.dist_dir).cache
     outputs: dict[str, list[Any] | None] = {}
     for target in the_plan.targets.values():
         recorded = known.get(target.output)
@@ -89,15 +90,6 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
     except OSError as exc:  # only an optimisation: never fail a build for it
         print(f"warning: cannot write {uptodate.stamp_path(cast.base_dir)}: {exc}",
               file=sys.stderr)
-
-
-def _dist_state(state_dir: Path) -> dict[str, list[Any]]:
-    """The build's cache of output digests by (size, mtime) (see facebuild.changes)."""
-    try:
-        data = json.loads((state_dir / "dist-state.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def forget(args: argparse.Namespace) -> None:
