@@ -21,7 +21,8 @@ from facebuild import images
 from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
-from facebuild.changes import Change, Diff, DistState, diff
+from facebuild.changes import Change, Diff, diff
+from facebuild.diststate import DistState
 from facebuild.errors import BackendError, BuildLockedError, FacebuildError, LimitError
 from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
@@ -333,13 +334,8 @@ class Builder:
                 self.reporter.kept(change.target, "no longer in the cast, but edited by hand: "
                                                   f"kept {relative}")
                 continue
-            path = self.cast.dist_dir / relative
-            path.unlink(missing_ok=True)
-            _remove_empty_parents(path.parent, self.cast.dist_dir)
-            state.forget(relative)
+            remove_output(self.cast, lock, state, change.target)
             journal.removed(change.target)
-            lock.entries.pop(change.target, None)
-            lock.changed = True
             self.report.results[change.target] = TargetResult(change.target, "removed", [relative])
             self.reporter.removed(change.target, relative)
 
@@ -365,6 +361,18 @@ def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
     if target.provenance:
         entry["source"] = target.provenance
     return entry
+
+
+def remove_output(cast: Cast, lock: Lock, state: DistState, target: str) -> None:
+    """Delete a target's file from dist (and folders it leaves empty) and its lock entry;
+    used by ``build`` for targets gone from the cast and by ``clean``."""
+    relative = str(lock.entries[target]["file"])
+    path = cast.dist_dir / relative
+    path.unlink(missing_ok=True)
+    _remove_empty_parents(path.parent, cast.dist_dir)
+    state.forget(relative)
+    del lock.entries[target]
+    lock.changed = True
 
 
 def _remove_partial_writes(dist: Path) -> None:

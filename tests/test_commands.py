@@ -72,6 +72,8 @@ def test_clean_removes_only_what_facebuild_made(cast_file, cli) -> None:
     code, out, _ = cli("clean")
     assert code == 0
     assert not (dist / "bob/full.png").exists()
+    manifest = json.loads((dist / "manifest.json").read_text())["files"]
+    assert "bob/full.png" not in manifest and "bob/bust.png" in manifest
     assert (dist / "notes.txt").read_text() == "mine"
     assert "left     notes.txt (not made by facebuild)" in out
 

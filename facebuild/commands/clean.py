@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 
-from facebuild.builder import build_lock
-from facebuild.changes import DistState
+from facebuild.builder import build_lock, remove_output
 from facebuild.commands.common import load_plan
+from facebuild.diststate import DistState
 from facebuild.lock import read_lock, write_lock
+from facebuild.manifest import write_manifest
 
 _OWN_FILES = {"manifest.json", "index.html", "contact-sheet.png"}
 
@@ -32,9 +33,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{'would remove' if args.dry_run else 'removed'}  {entry['file']}")
             removed += 1
             if not args.dry_run:
-                (cast.dist_dir / entry["file"]).unlink(missing_ok=True)
-                state.forget(entry["file"])
-                del lock.entries[name]
+                remove_output(cast, lock, state, name)
         if cast.dist_dir.is_dir():
             for file in sorted(p for p in cast.dist_dir.rglob("*") if p.is_file()):
                 relative = file.relative_to(cast.dist_dir).as_posix()
@@ -42,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
                     print(f"left     {relative} (not made by facebuild)")
         if not args.dry_run and removed:
             write_lock(cast.lock_path, lock)
+            write_manifest(cast.dist_dir, lock)
             state.save()
     print(f"{removed} output(s) {'to remove' if args.dry_run else 'removed'}")
     return 0
