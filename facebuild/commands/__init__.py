@@ -13,9 +13,12 @@ from facebuild.errors import FacebuildError
 
 LOG_FILE = Path(".facebuild") / "facebuild.log"
 
+# A verb whose name is a Python keyword lives in a module named for what it does.
+MODULES = {"import": "import_cast"}
+
 
 def run_command(args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"facebuild.commands.{args.command}")
+    module = importlib.import_module(f"facebuild.commands.{MODULES.get(args.command, args.command)}")
     try:
         return int(module.run(args))
     except FacebuildError as exc:

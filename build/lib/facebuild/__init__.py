@@ -1,1 +1,0 @@
-"""facebuild: make for character art."""

@@ -1,1 +1,0 @@
-"""Prompt templates shipped with facebuild (installed as facebuild.templates)."""

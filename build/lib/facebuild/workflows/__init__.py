@@ -1,1 +1,0 @@
-"""ComfyUI API-format workflows shipped with facebuild (installed as facebuild.workflows)."""
