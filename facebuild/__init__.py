@@ -54,18 +54,22 @@ _EXPORTS = {
     "ModelNotFoundError": "facebuild.errors",
     "ContentModerationError": "facebuild.errors",
     "GenerationError": "facebuild.errors",
+    "FaceGenError": "facebuild.errors",
+    "CacheError": "facebuild.errors",
 }
 
 __all__ = [
     "Backend",
     "BackendError",
     "BuildReport",
+    "CacheError",
     "Capabilities",
     "Cast",
     "CastError",
     "CharacterSpec",
     "ContentModerationError",
     "Diff",
+    "FaceGenError",
     "FacebuildError",
     "FileCache",
     "GenerationError",
@@ -103,8 +107,10 @@ if TYPE_CHECKING:
     from facebuild.client import PortraitClient, PortraitResult
     from facebuild.errors import (
         BackendError,
+        CacheError,
         CastError,
         ContentModerationError,
+        FaceGenError,
         FacebuildError,
         GenerationError,
         LimitError,

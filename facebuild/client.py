@@ -1,94 +1,80 @@
 """``PortraitClient``: portraits in a few lines, over the same plan, store and render path
-as ``facebuild build``."""
+as ``facebuild build``. Written so that code for the earlier ai_facegen library runs with
+only its import changed."""
 
 from __future__ import annotations
 
-import io
+import random
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
 from facebuild import images
-from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, create_backend
-from facebuild.caches import FileCache, MemoryCache, NoOpCache
+from facebuild.caches import CheckedStore, FileCache, as_render_store
 from facebuild.cast import cast_from_data
-from facebuild.errors import BackendError, LimitError
-from facebuild.keys import derive_seed
+from facebuild.errors import BackendError, CastError, LimitError
 from facebuild.planner import Plan, Target, plan
 from facebuild.render import RenderStore, obtain_render
+from facebuild.result import PortraitResult
 from facebuild.specs import CharacterSpec, InvalidSpecError, VariantSpec, WorldSpec, cast_data
 
 _DEFAULT: Any = object()
-
-
-@dataclass(frozen=True)
-class PortraitResult:
-    """One generated image and where it came from."""
-
-    character: str
-    variant: str
-    png_bytes: bytes
-    prompt: str
-    negative: str
-    seed: int
-    render_key: str
-    candidate: int = 0
-    generated: bool = field(default=False, compare=False)
-    """Whether this call paid for the render (False: it came from the store)."""
-
-    @cached_property
-    def image(self) -> Image.Image:
-        image = Image.open(io.BytesIO(self.png_bytes))
-        image.load()
-        return image
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.image.size
-
-    def save(self, path: str | Path) -> Path:
-        target = Path(path)
-        write_atomic(target, self.png_bytes)
-        return target
-
+_REMOTE = ("model", "region_name", "profile_name", "boto_config", "endpoint_url")
+"""Arguments that ask for Bedrock when no backend is named."""
+_ARGUMENT = {"backend.model": "model", "backend.region": "region_name",
+             "backend.profile": "profile_name"}
+RANDOM_SEED_MAX = 2_147_483_646
+"""Random seeds stay within every Bedrock model's range."""
 
 Results = dict[str, PortraitResult]
+
+__all__ = ["PortraitClient", "PortraitResult", "Results"]
 
 
 class PortraitClient:
     """Generate portraits for characters from Python.
 
-    ``backend`` is a backend name (``sketch`` by default; ``bedrock`` when a ``model`` or
-    ``region_name`` is given) or a ready ``Backend``. Renders are kept in ``store`` (a
-    folder, default the user cache), or in ``cache`` (a path, ``None``, or a
-    ``FileCache``/``MemoryCache``/``NoOpCache``); ``store=None`` turns caching off.
+    Which backend you get: ``backend`` names one (``"sketch"``, ``"bedrock"``,
+    ``"comfyui"``) or is a ready ``Backend``. Without it, any of ``model``, ``region_name``,
+    ``profile_name`` or ``boto_config`` means Amazon Bedrock, as in ai_facegen (the model
+    defaults to the current one offered in the region); a call with none of them gets the
+    offline ``sketch`` backend, which needs no account.
+
+    Renders are kept in ``cache`` (or ``store``): a folder, ``None`` (no caching), a
+    ``FileCache``/``MemoryCache``/``NoOpCache``, or any object with ai_facegen's cache
+    methods (``make_key``, ``get``, ``put``). The default is the user cache folder
+    (``~/.cache/facebuild/store``), so a second identical call costs nothing.
     """
 
     def __init__(self, backend: str | Backend | None = None, *, model: str | None = None,
                  region_name: str | None = None, store: Any = _DEFAULT, cache: Any = _DEFAULT,
-                 jobs: int | None = None, **options: Any) -> None:
+                 jobs: int | None = None, profile_name: str | None = None,
+                 boto_config: Any = None, **options: Any) -> None:
         if isinstance(backend, str) or backend is None:
-            name = backend or ("bedrock" if model or region_name else "sketch")
-            if model is not None:
-                options["model"] = model
-            if region_name is not None:
-                options["region"] = region_name
-            backend = create_backend(name, options, Path.cwd())
+            given = {"model": model, "region_name": region_name, "profile_name": profile_name,
+                     "boto_config": boto_config, "endpoint_url": options.get("endpoint_url")}
+            remote = any(given[name] is not None for name in _REMOTE)
+            name = backend or ("bedrock" if remote else "sketch")
+            for key, value in (("model", model), ("region", region_name),
+                               ("profile", profile_name)):
+                if value is not None:
+                    options[key] = value
+            backend = _create(name, options)
         self.backend = backend
-        self.store = _resolve_store(cache if cache is not _DEFAULT else store)
+        chosen = cache if cache is not _DEFAULT else store
+        self.store: RenderStore = (CheckedStore(FileCache(), "the user cache")
+                                   if chosen is _DEFAULT else as_render_store(chosen))
         self.jobs = jobs
 
     def generate(self, world: WorldSpec, character: CharacterSpec,
                  variants: Sequence[VariantSpec], seed: int | None = None,
                  count: int = 1) -> dict[str, Any]:
-        """``{variant name: PortraitResult}``; with ``count=N``, a list of N candidates
-        (different seeds) per variant."""
+        """``{variant name: PortraitResult}``; with ``count=N``, a list of N results per
+        variant. ``seed=42`` sends 42 to the model for every variant (42, 43, ... for the
+        N images of a count); ``seed=None`` draws a random seed, sent and returned in
+        ``result.seed`` so that the image can be made again."""
         return self.generate_many(world, [character], variants, seed=seed,
                                   count=count)[character.slug]
 
@@ -96,12 +82,17 @@ class PortraitClient:
                       variants: Sequence[VariantSpec], seed: int | None = None,
                       count: int = 1) -> dict[str, dict[str, Any]]:
         """``{character id: {variant: result}}`` for many characters, rendered
-        concurrently within the backend's limits."""
+        concurrently within the backend's limits. Seeds as in ``generate`` (a character
+        with its own ``seed`` uses it when ``seed`` is None)."""
         if count < 1:
             raise InvalidSpecError(f"count must be at least 1, got {count}", key="count")
         if not variants:
             raise InvalidSpecError("give at least one VariantSpec", key="variants")
-        plans = [self._plan(world, characters, variants, seed or 0, k) for k in range(count)]
+        bases = {c.slug: seed if seed is not None else c.seed for c in characters}
+        if any(base is None for base in bases.values()):
+            drawn = self._random_seed(count)
+            bases = {slug: drawn if base is None else base for slug, base in bases.items()}
+        plans = [self._plan(world, characters, variants, bases, k) for k in range(count)]
         rendered = self._render_all(plans)
         out: dict[str, dict[str, Any]] = {c.slug: {} for c in characters}
         for k, the_plan in enumerate(plans):
@@ -115,14 +106,22 @@ class PortraitClient:
                     slot.setdefault(target.variant, []).append(result)
         return out
 
+    def _random_seed(self, count: int) -> int:
+        caps = self.backend.capabilities()
+        low = max(caps.seed_min, 1)
+        high = max(low, min(caps.seed_max, RANDOM_SEED_MAX) - (count - 1))
+        return random.randint(low, high)
+
     def _plan(self, world: WorldSpec, characters: Sequence[CharacterSpec],
-              variants: Sequence[VariantSpec], seed: int, candidate: int) -> Plan:
-        data = cast_data(world, characters, variants, seed=seed)
-        if candidate:  # candidate k: seeds of its own, also for characters with a fixed seed
-            for entry in data["characters"]:
-                base = entry.pop("seed", seed)
-                entry["seeds"] = {v.name: derive_seed(base + candidate, entry["id"], v.name)
-                                  for v in variants}
+              variants: Sequence[VariantSpec], bases: dict[str, int | None],
+              candidate: int) -> Plan:
+        """Image ``candidate`` of a count: every variant sent the seed base + candidate."""
+        data = cast_data(world, characters, variants)
+        for entry in data["characters"]:
+            entry.pop("seed", None)
+            base = bases[entry["id"]]
+            assert base is not None
+            entry["seeds"] = {v.name: base + candidate for v in variants}
         the_plan = plan(cast_from_data(data, Path.cwd()), self.backend)
         problems = the_plan.check()
         if problems:
@@ -149,26 +148,24 @@ class PortraitClient:
         return results
 
 
+def _create(name: str, options: dict[str, Any]) -> Backend:
+    """The named backend; a mistake in its options names the argument of this call."""
+    try:
+        return create_backend(name, options, Path.cwd())
+    except KeyError:
+        raise InvalidSpecError(f"unknown backend {name!r}", key="backend") from None
+    except CastError as exc:
+        if exc.key in _ARGUMENT:
+            exc.key = _ARGUMENT[exc.key]
+            exc.args = (exc.format(),)
+        raise
+
+
 def _result(target: Target, render: bytes, candidate: int, generated: bool) -> PortraitResult:
     metadata = {"prompt": target.prompt, "seed": str(target.seed),
                 "model": str(target.render["model"]), "render_key": target.render_key}
     return PortraitResult(
-        character=target.character, variant=target.variant,
+        name=target.variant, character=target.character,
         png_bytes=images.derive(render, target.post, metadata), prompt=target.prompt,
         negative=target.request.negative, seed=target.seed, render_key=target.render_key,
         candidate=candidate, generated=generated)
-
-
-def _resolve_store(value: Any) -> RenderStore:
-    if value is _DEFAULT:
-        return FileCache()
-    if value is None:
-        return NoOpCache()
-    if isinstance(value, str | Path):
-        return FileCache(value)
-    if isinstance(value, FileCache | MemoryCache | NoOpCache):
-        return value
-    if all(hasattr(value, name) for name in ("has", "get", "put", "exclusive")):
-        return value  # type: ignore[no-any-return]
-    raise InvalidSpecError(f"cache must be a path, None, FileCache, MemoryCache or NoOpCache, "
-                           f"got {type(value).__name__}", key="cache")

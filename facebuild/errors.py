@@ -98,12 +98,22 @@ class BackendError(FacebuildError):
 
 class ContentFilteredError(BackendError):
     """Raised by a backend when the service's content filter refused a prompt or an image.
-    Never retried."""
+    Never retried. ``reason`` is the service's own words (e.g. "Filter reason: prompt")."""
+
+    def __init__(self, message: str, *, target: str | None = None, retryable: bool = False,
+                 reason: str | None = None) -> None:
+        super().__init__(message, target=target, retryable=retryable)
+        self.reason = reason if reason is not None else message
 
 
 class LimitError(FacebuildError):
     """Raised before any generation when a target breaks the chosen model's limits
     (prompt length, seed range, size, region) or the cost ceiling."""
+
+
+class CacheError(FacebuildError):
+    """Raised by ``PortraitClient`` when its cache cannot be read or written (a cache
+    folder that is a file or not writable, a cache object that fails)."""
 
 
 class BuildLockedError(FacebuildError):
@@ -125,3 +135,6 @@ GenerationError = BackendError
 
 ContentModerationError = ContentFilteredError
 """The name users of the earlier ai_facegen library catch for a content-filter refusal."""
+
+FaceGenError = FacebuildError
+"""The base class users of the earlier ai_facegen library catch."""

@@ -12,8 +12,9 @@ from facebuild.errors import CastError
 from facebuild.model import MAX_SIDE
 
 
-class InvalidSpecError(CastError):
-    """Raised by the specs and ``PortraitClient`` for an empty or impossible spec."""
+class InvalidSpecError(CastError, ValueError):
+    """Raised by the specs and ``PortraitClient`` for an empty or impossible spec; also a
+    ``ValueError``, as in ai_facegen."""
 
     def __init__(self, message: str, *, key: str | None = None) -> None:
         super().__init__(message, key=key)

@@ -122,6 +122,11 @@ class BedrockBackend:
                 f"{spec.id} is not offered in {region} (offered in: "
                 f"{', '.join(spec.regions)}); set backend.region"
             )
+        if spec.geography and not region.startswith(spec.geography):
+            problems.append(
+                f"{spec.id} is an inference profile for regions starting with "
+                f"{' or '.join(spec.geography)}, not {region}; set backend.region"
+            )
         lengths = [
             ("prompt", request.prompt, spec.max_prompt),
             ("negative prompt", request.negative, spec.max_negative),

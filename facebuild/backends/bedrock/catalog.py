@@ -94,6 +94,10 @@ class ModelSpec:
     cfg_range: tuple[float, float] = (0.0, 0.0)
     i2i_mode: bool = False
     """Send ``mode: image-to-image`` with ``image`` (SD3.5; Ultra takes image + strength alone)."""
+    base: str = ""
+    """For an inference profile or an ARN: the catalogue id of the model it routes to."""
+    geography: tuple[str, ...] = ()
+    """For a geographic inference profile: region prefixes it can be called from."""
 
 
 # What every model of a family shares; a row in ``MODELS`` overrides what differs.
@@ -155,6 +159,27 @@ MODELS: dict[str, ModelSpec] = {m.id: m for m in (
 )}  # fmt: skip
 
 DEFAULT_MODEL = "stability.stable-image-core-v1:1"
+
+# Geographic inference-profile prefixes and the regions (by prefix) that can call them.
+GEO_PREFIXES: dict[str, tuple[str, ...]] = {
+    "us": ("us-east-", "us-west-"),
+    "us-gov": ("us-gov-",),
+    "eu": ("eu-",),
+    "apac": ("ap-",),
+    "jp": ("ap-northeast-1", "ap-northeast-3"),
+    "au": ("ap-southeast-2", "ap-southeast-4"),
+    "ca": ("ca-",),
+    "global": ("",),
+}
+
+
+def default_model_for(region: str) -> ModelSpec | None:
+    """The first active model (catalogue order: cheapest Stability first) offered on
+    demand in ``region``, or None where there is none."""
+    for spec in MODELS.values():
+        if spec.lifecycle == "active" and region in spec.regions:
+            return spec
+    return None
 
 ALIASES: dict[str, str] = {
     "core": "stability.stable-image-core-v1:1",

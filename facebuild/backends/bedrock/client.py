@@ -97,7 +97,7 @@ def map_client_error(err: Any, spec: ModelSpec, region: str) -> BackendError:
     code, status = _code_status(err)
     message = " ".join(str(err.response.get("Error", {}).get("Message", "")).split()) or "no message"
     if "content filters" in message.lower():
-        return ContentFilteredError(f"content filtered by {spec.id}: {message}")
+        return ContentFilteredError(f"content filtered by {spec.id}: {message}", reason=message)
     if code == "AccessDeniedException" or status == 403:
         return BackendError(
             f"access denied to {spec.id} in {region}: model access is probably not enabled in "

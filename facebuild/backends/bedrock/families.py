@@ -107,7 +107,7 @@ def _parse_stability(spec: ModelSpec, payload: Body) -> str:
     reasons = payload.get("finish_reasons")
     reason = reasons[0] if isinstance(reasons, list) and reasons else None
     if isinstance(reason, str) and reason.startswith("Filter reason"):
-        raise ContentFilteredError(f"content filtered by {spec.id}: {reason}")
+        raise ContentFilteredError(f"content filtered by {spec.id}: {reason}", reason=str(reason))
     if reason is not None:
         raise BackendError(f"{spec.id} failed: {reason}", retryable=True)
     return _need(spec, payload, _first_image(payload, "images"))
@@ -119,7 +119,8 @@ def _parse_sdxl(spec: ModelSpec, payload: Body) -> str:
     first = first if isinstance(first, dict) else {}
     reason = first.get("finishReason")
     if reason == "CONTENT_FILTERED":
-        raise ContentFilteredError(f"content filtered by {spec.id}: CONTENT_FILTERED")
+        raise ContentFilteredError(f"content filtered by {spec.id}: CONTENT_FILTERED",
+                                   reason="CONTENT_FILTERED")
     if reason not in (None, "SUCCESS"):
         raise BackendError(f"{spec.id} failed: finishReason {reason}", retryable=True)
     image = first.get("base64")
@@ -130,7 +131,7 @@ def _parse_amazon(spec: ModelSpec, payload: Body) -> str:
     image = _first_image(payload, "images")
     error = payload.get("error")
     if image is None and isinstance(error, str) and error:
-        raise ContentFilteredError(f"content filtered by {spec.id}: {error}")
+        raise ContentFilteredError(f"content filtered by {spec.id}: {error}", reason=str(error))
     return _need(spec, payload, image)
 
 
