@@ -56,7 +56,15 @@ class BuildReport:
     results: dict[str, TargetResult] = field(default_factory=dict)
     renders_generated: int = 0
     cost: float = 0.0
+    """The estimate made before the build: renders needed × price."""
+    price: float = 0.0
+    """USD per paid render (0 on a free backend)."""
     dry_run: bool = False
+
+    @property
+    def spent(self) -> float:
+        """What the build paid: renders actually made × price."""
+        return self.renders_generated * self.price
 
     @property
     def ok(self) -> bool:
@@ -70,7 +78,8 @@ class BuildReport:
         return counts
 
     def summary(self) -> str:
-        return build_summary(self.counts(), self.renders_generated, self.cost, self.dry_run)
+        return build_summary(self.counts(), self.renders_generated, self.cost, self.dry_run,
+                             spent=self.spent)
 
 
 def build(
@@ -199,6 +208,7 @@ class Builder:
             return
         cost = renders * caps.price_per_image
         self.report.cost = cost
+        self.report.price = caps.price_per_image
         limit = max_cost if max_cost is not None else self.cast.spec.max_cost
         if limit is not None and cost > limit:
             raise LimitError(f"this build would make {renders} paid generations with {caps.model}"

@@ -26,6 +26,8 @@ COMMANDS = {
     "pick": "pin a candidate's seed into cast.yaml, keeping its comments and layout",
     "avatars": "build persona avatars and call backdrops from a persona manifest",
     "import": "write an editable cast.yaml from other sources (personas)",
+    "models": "list the Bedrock image models your account can use in a region",
+    "generate": "ai_facegen's command: build a JSON config into {name}_{variant}.png files",
 }
 
 
@@ -149,6 +151,34 @@ def make_parser() -> argparse.ArgumentParser:
     im.add_argument("source", metavar="MANIFEST", help="persona_manifest.json")
     im.add_argument("-o", "--output", default="cast.yaml", metavar="FILE",
                     help="the cast file to write (default: cast.yaml)")
+
+    md = p["models"]
+    md.add_argument("--region", help="AWS region (default: AWS_REGION or your AWS profile's)")
+    md.add_argument("--profile", help="AWS profile")
+    md.add_argument("--json", action="store_true", help="print JSON")
+
+    gn = p["generate"]
+    gn.add_argument("config", help="an ai_facegen JSON config (world, characters, variants) or a cast")
+    gn.add_argument("-o", "--output", default=".", metavar="OUT",
+                    help="output folder (default: the current folder)")
+    gn.add_argument("-c", "--characters", nargs="+", action="extend", metavar="FILE",
+                    help="character JSON files, or folders of them")
+    gn.add_argument("-s", "--seed", type=int, help="send this seed for every variant "
+                    "(SEED..SEED+N-1 with --count N)")
+    gn.add_argument("-n", "--count", type=int, default=1, help="images per variant: "
+                    "{name}_{variant}_{i}.png")
+    gn.add_argument("--cache-dir", metavar="DIR", help="where renders are kept "
+                    "(default: ~/.cache/facebuild/store)")
+    gn.add_argument("--no-cache", action="store_true", help="keep no renders after this run")
+    gn.add_argument("--max-cost", type=float, metavar="USD",
+                    help="refuse to start when the estimated cost is higher")
+    gn.add_argument("--jobs", "-j", type=int, metavar="N")
+    gn.add_argument("--output-format", choices=["auto", "plain", "json"], default="auto")
+    gn.add_argument("--backend", metavar="NAME", help="sketch, bedrock (default) or comfyui")
+    gn.add_argument("-m", "--model", help="Bedrock model: an id, a short name (core, ultra, "
+                    "sd35, titan, sdxl) or an inference profile")
+    gn.add_argument("-r", "--region", help="AWS region (default: AWS_REGION or your profile's)")
+    gn.add_argument("--profile", help="AWS profile")
     return parser
 
 

@@ -6,9 +6,12 @@ Its JSON config is ``{"world": {...}, "characters": [...], "variants": [{"name",
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
+from facebuild.errors import CastError
 from facebuild.source import SourceMap, relocate
 from facebuild.specs import slugify
 
@@ -21,9 +24,12 @@ def from_ai_facegen(data: dict[str, Any], path: Path, source_map: SourceMap) -> 
     """The cast-shaped data of an ai_facegen config (line marks follow the variants)."""
     variants: dict[str, Any] = {}
     for index, entry in enumerate(data["variants"]):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            variants[f"variant-{index}"] = entry  # the schema check names what is wrong
-            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+                or not entry["name"].strip():
+            what = "has no \"name\"" if isinstance(entry, dict) else "is not an object"
+            raise CastError(f"this variant {what}", location=source_map.find(("variants", index)),
+                            key=f"variants[{index}]",
+                            hint='give each variant a name, e.g. {"name": "icon", "size": 64}')
         name = entry["name"]
         converted = {k: v for k, v in entry.items() if k not in ("name", "prompt_frame")}
         converted.setdefault("size", 256)
@@ -45,3 +51,11 @@ def fill_missing_ids(data: dict[str, Any]) -> None:
     for entry in characters:
         if isinstance(entry, dict) and "id" not in entry and isinstance(entry.get("name"), str):
             entry["id"] = slugify(entry["name"])
+
+
+def safe_file_name(name: str) -> str:
+    """'Tessa Quark' -> 'tessa_quark', as ai_facegen named files; only ASCII letters,
+    digits, '_' and '-' remain, so a name can never make a path."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = re.sub(r"\s+", "_", text.strip())
+    return re.sub(r"[^a-z0-9_-]", "", text).strip("_-")[:100]

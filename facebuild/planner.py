@@ -16,6 +16,7 @@ from typing import Any
 
 from facebuild.backends import Backend, Capabilities, RenderRequest, create_backend
 from facebuild.cast import Cast
+from facebuild.compat import safe_file_name
 from facebuild.errors import CastError, CastErrors, UsageError
 from facebuild.keys import KEY_SCHEMA, canonical_json, derive_seed, digest
 from facebuild.model import SLUG_PATTERN, Character
@@ -293,6 +294,8 @@ def spec_output(cast: Cast, character: Character, variant: str, fmt: str) -> str
     must be slugs, so nothing a person wrote in a description can become a path."""
     pattern = cast.spec.variants[variant].output or cast.spec.output
     fields: dict[str, Any] = {"character": character.id, "variant": variant, "format": fmt}
+    if "{name}" in pattern:  # the display name as a safe file name (ai_facegen's names)
+        fields["name"] = safe_file_name(character.name) or character.id
     for _, name, _, _ in string.Formatter().parse(pattern):
         if name is None or name in fields:
             continue

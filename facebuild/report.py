@@ -15,15 +15,20 @@ if TYPE_CHECKING:
     from facebuild.builder import BuildReport
 
 
-def build_summary(counts: dict[str, int], renders: int, cost: float, dry_run: bool) -> str:
-    """The last line of a build."""
+def build_summary(counts: dict[str, int], renders: int, cost: float, dry_run: bool,
+                  spent: float = 0.0) -> str:
+    """The last line of a build: what was spent (renders made × price) and, apart, what
+    was estimated before it started."""
     parts = [f"{counts['generated']} generated", f"{counts['derived']} derived",
              f"{counts['cached']} cached", f"{counts['failed']} failed"]
     if counts.get("kept"):
         parts.append(f"{counts['kept']} kept (edited by hand)")
     if counts.get("removed"):
         parts.append(f"{counts['removed']} removed")
-    price = f"; cost ${cost:.2f}" if cost else ""
+    if dry_run:
+        price = f"; estimated ${cost:.2f}" if cost else ""
+    else:
+        price = f"; spent ${spent:.2f}, estimated ${cost:.2f}" if cost or spent else ""
     prefix = "dry run: would build" if dry_run else "built"
     return f"{prefix}: {', '.join(parts)} ({renders} renders{price})"
 
@@ -127,7 +132,7 @@ class JsonReporter(Reporter):
         self._emit("warning", message=message)
 
     def done(self, report: BuildReport) -> None:
-        self._emit("done", **report.counts(), cost=report.cost)
+        self._emit("done", **report.counts(), cost=report.cost, spent=report.spent)
 
 
 class RichReporter(PlainReporter):

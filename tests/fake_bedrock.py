@@ -6,6 +6,8 @@ independently of facebuild's catalogue, so that the two check each other), rejec
 Bedrock (HTTP 400 and ``x-amzn-ErrorType: ValidationException:...``), and answers with base64
 PNG images whose size is the requested or documented one and whose colour depends on the seed.
 Failures are scripted: ``throttle_first``, ``fail_next`` and prompts containing ``FORBIDDEN``.
+The control plane (``ListFoundationModels``, ``ListInferenceProfiles``) is in
+``fake_bedrock_control``; an inference profile is invoked only where the account has it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from fake_bedrock_control import Account, signed_region
 from PIL import Image
 
 from facebuild.backends.bedrock import BedrockBackend
@@ -76,6 +79,9 @@ class FakeBedrock:
         self.peak_in_flight = 0
         self.lock = threading.Lock()
         self.release = threading.Event()
+        self.account = Account()
+        self.control_calls: list[tuple[str, str]] = []
+        """(path with query, region) of every control-plane call."""
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
@@ -91,6 +97,7 @@ class FakeBedrock:
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         dummy_credentials(monkeypatch)
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", self.url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", self.url)
 
     def __enter__(self) -> FakeBedrock:
         self.thread.start()
@@ -102,8 +109,11 @@ class FakeBedrock:
         self.server.server_close()
         self.thread.join()
 
-    def answer(self, model: str, body: Any) -> tuple[int, str, dict[str, Any]]:
+    def answer(self, model: str, body: Any, region: str = "us-west-2") -> tuple[int, str, dict[str, Any]]:
         """(status, error type or "", JSON answer) for one call."""
+        model = self.account.routed_model(region, model) or model
+        if model.startswith("arn:") and ":foundation-model/" in model:
+            model = model.rpartition("/")[2]
         with self.lock:
             if len(self.calls) <= self.throttle_first:
                 return (*ERRORS["throttle"][:2], {"message": ERRORS["throttle"][2]})
@@ -163,11 +173,17 @@ def _handler(fake: FakeBedrock) -> type[BaseHTTPRequestHandler]:
                 fake.peak_in_flight = max(fake.peak_in_flight, fake.in_flight)
             try:
                 fake.release.wait(fake.delay)
-                answer = fake.answer(model, body)
+                answer = fake.answer(model, body, signed_region(self.headers.get("Authorization", "")))
             finally:  # before answering: the client may start its next call at once
                 with fake.lock:
                     fake.in_flight -= 1
             self._send(*answer)
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            region = signed_region(self.headers.get("Authorization", ""))
+            with fake.lock:
+                fake.control_calls.append((self.path, region))
+            self._send(*fake.account.answer(self.path, region))
 
         def _send(self, status: int, kind: str, answer: dict[str, Any]) -> None:
             data = json.dumps(answer).encode()
@@ -463,7 +479,7 @@ def dummy_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 def isolate_aws(monkeypatch: pytest.MonkeyPatch, home: str = "/nonexistent") -> None:
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
                  "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                 "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+                 "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL_BEDROCK",
                  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
                  "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)

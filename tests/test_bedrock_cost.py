@@ -47,7 +47,7 @@ def test_diff_and_build_say_what_it_costs(fake: FakeBedrock, tmp_path: Path, cli
     code, out, _ = cli("build", "--output-format", "plain")
     assert code == 0
     assert out.splitlines()[0] == "building 4 outputs, 2 generations (estimated $0.08)"
-    assert out.splitlines()[-1].endswith("(2 renders; cost $0.08)")
+    assert out.splitlines()[-1].endswith("(2 renders; spent $0.08, estimated $0.08)")
     assert fake.calls and len(fake.calls) == 2
     import json
 
@@ -72,12 +72,32 @@ def test_max_cost_refuses_before_any_call(fake: FakeBedrock, tmp_path: Path, cli
     assert len(fake.calls) == 5
 
 
-def test_end_of_life_model_is_named(fake: FakeBedrock, tmp_path: Path, cli) -> None:
+def test_the_summary_says_what_was_spent_apart_from_the_estimate(
+        fake: FakeBedrock, tmp_path: Path, cli) -> None:
+    path = write_cast(tmp_path)
+    path.write_text(path.read_text().replace("person number 1", "a FORBIDDEN person"))
+    code, out, _ = cli("build", "--output-format", "plain")
+    assert code == 1  # the filtered render failed: it was estimated, not made
+    assert out.splitlines()[-1].endswith("(1 renders; spent $0.04, estimated $0.08)")
+    code, out, _ = cli("build", "--output-format", "json")
+    import json
+
+    done = json.loads(out.splitlines()[-1])
+    assert (done["spent"], done["cost"]) == (0.0, 0.04)  # the retried render filtered again
+
+
+def test_end_of_life_model_is_named(fake: FakeBedrock, tmp_path: Path, cli,
+                                    monkeypatch) -> None:
     write_cast(tmp_path, model="nova", region="us-east-1")
-    code, out, _ = cli("diff")
+    code, _, err = cli("diff")  # the account says: past its end of life
+    assert code == 2 and "amazon.nova-canvas-v1:0 reached its end of life on 2026-09-30" in err
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", "http://127.0.0.1:9")  # unreachable
+    code, out, err = cli("diff")
+    assert code == 0 and "checked against facebuild's catalogue only" in err
     assert "warning: amazon.nova-canvas-v1:0 is end-of-life" in out
     code, out, _ = cli("validate")
     assert "warning: amazon.nova-canvas-v1:0 is end-of-life" in out
+    assert fake.calls == []
 
 
 def run_on_a_terminal(args: list[str], cwd: Path, answer: bytes) -> tuple[int, str]:

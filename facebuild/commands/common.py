@@ -25,3 +25,15 @@ def load_plan(args: argparse.Namespace) -> Plan:
     cast = load(args)
     backend = make_backend(cast, backend_overrides(args))
     return plan(cast, backend)
+
+
+def account_problems(the_plan: Plan) -> list[str]:
+    """What the backend's account says is wrong with its model before any call (Bedrock:
+    a model not offered in the region, or past its end of life); warnings are printed."""
+    probe = getattr(the_plan.backend, "account_problems", None)
+    if probe is None:
+        return []
+    problems, warnings = probe()
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return list(problems)

@@ -26,10 +26,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     # the heavy modules, only when there is work to look at
     from facebuild.changes import diff
-    from facebuild.commands.common import load_plan
+    from facebuild.commands.common import account_problems, load_plan
+    from facebuild.errors import LimitError
     from facebuild.lock import read_lock
 
     the_plan = load_plan(args)
+    refused = account_problems(the_plan)
+    if refused:
+        raise LimitError("; ".join(refused))
     cast = the_plan.cast
     if args.base:
         from facebuild.review import AsCommitted, committed_lock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from facebuild.commands.common import load_plan
+from facebuild.commands.common import account_problems, load_plan
 from facebuild.errors import LimitError
 
 
@@ -12,6 +12,7 @@ def run(args: argparse.Namespace) -> int:
     the_plan = load_plan(args)
     problems = the_plan.check()
     problems += [f"{t.name}: {t.blocked}" for t in the_plan.targets.values() if t.blocked]
+    problems += account_problems(the_plan)
     if problems:
         raise LimitError(f"{len(problems)} problem(s) with the limits of "
                          f"{the_plan.capabilities.model} or the privacy guard:\n"

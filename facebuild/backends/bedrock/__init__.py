@@ -163,6 +163,18 @@ class BedrockBackend:
     def preflight(self) -> None:
         self._connect()
 
+    def account_problems(self) -> tuple[list[str], list[str]]:
+        """(problems, warnings) from the account's own answer (the control plane): the
+        model or profile not offered in the region, or past its end of life. When the
+        control plane cannot be reached, one warning and no problems."""
+        from facebuild.backends.bedrock.account import offer_problems, read_offer
+
+        try:
+            offer = read_offer(self.cfg.region, self.cfg.profile)
+        except BackendError as exc:
+            return [], [f"{exc}; {self.spec.id} was checked against facebuild's catalogue only"]
+        return offer_problems(self.spec, offer)
+
     def _connect(self) -> Caller:
         with self._lock:
             if self._caller is None:

@@ -137,7 +137,7 @@ def profile_missing(name: str) -> str:
     )
 
 
-def _ambient_region(explicit: str | None, profile: str | None) -> str | None:
+def ambient_region(explicit: str | None, profile: str | None) -> str | None:
     """The given region, else AWS_REGION / AWS_DEFAULT_REGION / the AWS profile's."""
     region = explicit or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if not region:
@@ -152,7 +152,7 @@ def _ambient_region(explicit: str | None, profile: str | None) -> str | None:
 
 def resolve_region(spec: ModelSpec, explicit: str | None, profile: str | None) -> str:
     """The cast's region, else the model's, else AWS_REGION / AWS_DEFAULT_REGION / profile."""
-    region = explicit or spec.default_region or _ambient_region(None, profile)
+    region = explicit or spec.default_region or ambient_region(None, profile)
     if not region:
         offered = ", ".join(spec.regions) or "see the Bedrock console"
         if spec.geography:
@@ -188,7 +188,7 @@ def parse_config(options: Mapping[str, Any], base_dir: Path) -> BedrockConfig:
     profile = raw.get("profile")
     aws_profile = profile or os.environ.get("AWS_PROFILE")
     if raw.get("model") is None:
-        region = _ambient_region(raw.get("region"), aws_profile) or MODELS[DEFAULT_MODEL].default_region
+        region = ambient_region(raw.get("region"), aws_profile) or MODELS[DEFAULT_MODEL].default_region
         assert region is not None
         found = default_model_for(region)
         if found is None:
