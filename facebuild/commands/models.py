@@ -31,12 +31,23 @@ def run(args: argparse.Namespace) -> int:
           "price from facebuild's catalogue)")
     width = max((len(r["id"]) for r in rows), default=10)
     for row in rows:
-        print(f"  {row['id']:<{width}}  {row['state']:<24} {row['call']:<14} {_known(row)}")
+        print(f"  {row['id']:<{width}}  {row['state']:<28}  {row['call']:<12}   {_known(row)}")
     if not rows:
         print("  (none)")
-    default = default_model_for(region)
-    print(f"default model here: {default.id}" if default else f"no default here: {_why(region)}")
+    print(_default_line(region, rows))
     return 0
+
+
+def _default_line(region: str, rows: list[dict[str, Any]]) -> str:
+    default = default_model_for(region)
+    if default is not None:
+        return f"default model here: {default.id}"
+    usable = [r["id"] for r in rows if r["kind"] == "inference profile" and r["family"]
+              and r["state"] == "ACTIVE"]
+    if usable:
+        return (f"no model is offered on demand here: name one of your inference profiles "
+                f"as the model, e.g. {usable[0]}")
+    return f"no default here: {_why(region)}"
 
 
 def rows_of(offer: AccountOffer, now: datetime) -> list[dict[str, Any]]:
