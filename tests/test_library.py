@@ -233,3 +233,79 @@ def test_unknown_model_is_model_not_found_with_the_known_ones() -> None:
         PortraitClient(model="dalle", region_name="us-west-2")
     assert "stability.stable-image-core-v1:1" in caught.value.known
     assert isinstance(caught.value, facebuild.CastError)
+
+
+def test_ai_facegen_exception_names() -> None:
+    from facebuild import CacheError, FaceGenError
+
+    assert FaceGenError is FacebuildError
+    assert issubclass(CacheError, FaceGenError)
+    assert issubclass(facebuild.GenerationError, FaceGenError)
+    with pytest.raises(ValueError):
+        VariantSpec(name="bust", size=0)
+    refused = facebuild.ContentModerationError("Filter reason: prompt")
+    assert refused.reason == "Filter reason: prompt"
+    assert isinstance(refused, FaceGenError)
+
+
+def test_portrait_result_takes_ai_facegen_arguments(tmp_path: Path) -> None:
+    data = Image.new("RGB", (8, 4), (1, 2, 3))
+    out = io.BytesIO()
+    data.save(out, format="PNG")
+    result = facebuild.PortraitResult(name="icon", png_bytes=out.getvalue(), seed=5)
+    assert (result.name, result.seed, result.size, len(result)) == ("icon", 5, (8, 4),
+                                                                    len(out.getvalue()))
+    assert result.save(tmp_path / "icon.png").read_bytes() == out.getvalue()
+    made = PortraitClient(store=None).generate(world=WORLD, character=TESSA, variants=VARIANTS,
+                                               seed=7)
+    assert made["bust"].name == "bust" and made["bust"].seed == 7
+
+
+def test_caches_clear_and_ai_facegen_caches_are_accepted(counting, tmp_path: Path) -> None:
+    class ResultCache:  # the methods ai_facegen's caches have
+        def __init__(self) -> None:
+            self.items: dict[str, facebuild.PortraitResult] = {}
+
+        def make_key(self, prompt: str, negative: str, model: str, size: int,
+                     seed: int | None) -> str:
+            return f"{prompt}|{negative}|{model}|{size}|{seed}"
+
+        def get(self, key: str) -> facebuild.PortraitResult | None:
+            return self.items.get(key)
+
+        def put(self, key: str, result: facebuild.PortraitResult) -> None:
+            self.items[key] = result
+
+        def clear(self) -> None:
+            self.items.clear()
+
+    theirs = ResultCache()
+    first = PortraitClient(backend="counting", cache=theirs).generate(
+        world=WORLD, character=TESSA, variants=VARIANTS, seed=7)
+    again = PortraitClient(backend="counting", cache=theirs).generate(
+        world=WORLD, character=TESSA, variants=VARIANTS, seed=7)
+    assert len(counting.calls) == 2 and len(theirs.items) == 2
+    assert again["bust"].png_bytes == first["bust"].png_bytes
+    files = facebuild.FileCache(tmp_path / "cache")
+    PortraitClient(backend="counting", cache=files).generate(
+        world=WORLD, character=TESSA, variants=VARIANTS, seed=7)
+    assert len(list((tmp_path / "cache").glob("*/*.png"))) == 2
+    files.clear()
+    assert not list((tmp_path / "cache").glob("*/*.png"))
+    memory = MemoryCache()
+    PortraitClient(backend="counting", cache=memory).generate(
+        world=WORLD, character=TESSA, variants=VARIANTS, seed=7)
+    memory.clear()
+    PortraitClient(backend="counting", cache=memory).generate(
+        world=WORLD, character=TESSA, variants=VARIANTS, seed=7)
+    assert len(counting.calls) == 2 + 2 + 2 + 2  # theirs, files, memory, memory once cleared
+
+
+def test_a_cache_that_fails_is_a_cache_error(counting, tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("x")
+    with pytest.raises(facebuild.CacheError) as caught:
+        PortraitClient(backend="counting", cache=tmp_path / "not-a-folder").generate(
+            world=WORLD, character=TESSA, variants=VARIANTS, seed=7)
+    assert "not-a-folder" in str(caught.value) and "\n" not in str(caught.value)
+    with pytest.raises(facebuild.CacheError):
+        PortraitClient(backend="counting", cache=42)
