@@ -46,7 +46,7 @@ results = client.generate(world=world, character=character, variants=variants)
 # Save the 64×64 icon
 with open("tessa_icon.png", "wb") as f:
     f.write(results["icon"].png_bytes)
-'''
+'''  # noqa: E501 - the README's lines as published
 
 # ai_facegen's `init-config` sample, the config its CLI usage builds.
 INIT_CONFIG = {

@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from facebuild.cast import Cast, load_cast
 from facebuild.caches import default_cache_dir
+from facebuild.cast import Cast, load_cast
 from facebuild.errors import CastError, Location, UsageError
 from facebuild.keys import derive_seed
 from facebuild.model import Character

@@ -101,10 +101,12 @@ def _text(value: Any) -> str:
 
 def _models(answer: Any) -> dict[str, OfferedModel]:
     found: dict[str, OfferedModel] = {}
-    for item in (answer.get("modelSummaries") or [])[:MAX_ITEMS]:
+    summaries = answer.get("modelSummaries")
+    for item in summaries[:MAX_ITEMS] if isinstance(summaries, list) else []:
         if not isinstance(item, dict) or not _text(item.get("modelId")):
             continue
-        lifecycle = item.get("modelLifecycle") if isinstance(item.get("modelLifecycle"), dict) else {}
+        raw = item.get("modelLifecycle")
+        lifecycle: dict[str, Any] = raw if isinstance(raw, dict) else {}
         end = lifecycle.get("endOfLifeTime")
         kinds = item.get("inferenceTypesSupported")
         found[item["modelId"]] = OfferedModel(
