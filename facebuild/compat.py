@@ -54,8 +54,9 @@ def fill_missing_ids(data: dict[str, Any]) -> None:
 
 
 def safe_file_name(name: str) -> str:
-    """'Tessa Quark' -> 'tessa_quark', as ai_facegen named files; only ASCII letters,
-    digits, '_' and '-' remain, so a name can never make a path."""
-    text = unicodedata.normalize("NFKC", name).lower()
+    """'Tessa Quark' -> 'tessa_quark', as ai_facegen named files; accents are dropped
+    ('É' -> 'e') and only ASCII letters, digits, '_' and '-' remain, so a name can never
+    make a path."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"\s+", "_", text.strip())
     return re.sub(r"[^a-z0-9_-]", "", text).strip("_-")[:100]

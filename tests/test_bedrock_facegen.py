@@ -170,3 +170,17 @@ def test_a_config_variant_without_a_name_is_named(tmp_path: Path, cli) -> None:
     assert err.splitlines() == [f'error: config.json:{line}:5: variants[1]: this variant has no '
                                 '"name" (give each variant a name, e.g. {"name": "icon", '
                                 '"size": 64})']
+
+
+def test_the_name_placeholder_is_a_safe_file_name(tmp_path: Path, cli) -> None:
+    (tmp_path / "cast.yaml").write_text(
+        "version: 1\nname: x\noutput: '{name}_{variant}.{format}'\n"
+        "variants: {icon: {size: 32}}\ncharacters:\n"
+        "  - {id: tessa, name: Tessa Quark}\n"
+        "  - {id: dots, name: '../../Évil /Name'}\n"
+        "  - {id: odd, name: '???'}\n")
+    code, _, err = cli("build")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "dist").glob("*.png") if "contact" not in p.name) == [
+        "evil_name_icon.png", "odd_icon.png", "tessa_quark_icon.png"]
+    assert not (tmp_path.parent / "Evil").exists()
