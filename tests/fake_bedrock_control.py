@@ -90,6 +90,8 @@ class Account:
                               "stability.stable-image-inpaint-v1:0",
                               ("us-east-1", "us-east-2", "us-west-2"))],
     })  # fmt: skip
+    refusal: tuple[int, str, str] | None = None
+    """(status, error type, message) every control-plane call answers, when set."""
     page_size: int = 2
     """Inference profiles per page when the caller gives no maxResults (the real default
     is not documented; a small one makes callers paginate)."""
@@ -108,6 +110,9 @@ class Account:
 
     def answer(self, path: str, region: str) -> tuple[int, str, dict[str, Any]]:
         """(status, error type, body) for a GET of the control plane."""
+        if self.refusal is not None:
+            status, kind, message = self.refusal
+            return status, kind, {"message": message}
         url = urlsplit(path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         if url.path == "/foundation-models":

@@ -161,3 +161,21 @@ def test_model_or_region_means_bedrock(fake: FakeBedrock, monkeypatch: pytest.Mo
     with pytest.raises(ModelNotFoundError) as caught:
         PortraitClient(region_name="eu-west-1")
     assert "eu.stability.stable-image-core-v1:1" in str(caught.value)
+
+
+def test_a_refusing_control_plane_names_no_identity(fake: FakeBedrock, tmp_path: Path,
+                                                   cli) -> None:
+    who = "User: arn:aws:iam::123456789012:user/jane.doe is not authorized"
+    fake.account.refusal = (403, "AccessDeniedException", who)
+    code, _, err = cli("models", "--region", "us-west-2")
+    assert code == 2
+    assert err.strip() == ("error: the Bedrock control plane in us-west-2 refused: allow "
+                           "bedrock:ListFoundationModels and bedrock:ListInferenceProfiles to "
+                           "your AWS identity")
+    write_cast(tmp_path, "core", None)
+    code, _, err = cli("validate")
+    assert code == 0 and "refused" in err
+    fake.account.refusal = (400, "ValidationException", f"{who} in account 123456789012")
+    code, _, err = cli("models", "--region", "us-west-2")
+    assert code == 2 and "ValidationException: User: <arn> is not authorized in account <account>" in err
+    assert "jane" not in err and "123456789012" not in err

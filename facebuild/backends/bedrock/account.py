@@ -9,6 +9,7 @@ use, and lists are bounded.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -75,12 +76,21 @@ def read_offer(region: str, profile: str | None = None,
             client.close()
     except exceptions.ClientError as err:
         error = err.response.get("Error", {})
-        message = " ".join(str(error.get("Message", "")).split())[:300]
-        raise BackendError(f"the Bedrock control plane in {region} refused: "
-                           f"{error.get('Code', 'error')}: {message}") from None
+        code = str(error.get("Code", "error"))[:60]
+        if code == "AccessDeniedException":
+            raise BackendError(f"the Bedrock control plane in {region} refused: allow "
+                               "bedrock:ListFoundationModels and bedrock:ListInferenceProfiles "
+                               "to your AWS identity") from None
+        message = _masked(" ".join(str(error.get("Message", "")).split())[:300])
+        raise BackendError(f"the Bedrock control plane in {region} refused: {code}: {message}") from None
     except exceptions.BotoCoreError as err:
         raise BackendError(f"the Bedrock control plane in {region} cannot be reached: {err}") from None
     return AccountOffer(region, _models(models), _profiles(profiles))
+
+
+def _masked(text: str) -> str:
+    """AWS's words without ARNs or account ids (they name people and accounts)."""
+    return re.sub(r"\b[0-9]{12}\b", "<account>", re.sub(r"arn:[^\s,;]+", "<arn>", text))
 
 
 def _all_profiles(client: Any) -> list[Any]:
