@@ -179,3 +179,14 @@ def test_a_refusing_control_plane_names_no_identity(fake: FakeBedrock, tmp_path:
     code, _, err = cli("models", "--region", "us-west-2")
     assert code == 2 and "ValidationException: User: <arn> is not authorized in account <account>" in err
     assert "jane" not in err and "123456789012" not in err
+
+
+def test_content_moderation_error_carries_the_models_reason(fake: FakeBedrock) -> None:
+    from facebuild import ContentModerationError
+
+    banned = CharacterSpec(name="Zil", description="a FORBIDDEN thing")
+    with pytest.raises(ContentModerationError) as caught:
+        PortraitClient(region_name="us-west-2", cache=None).generate(WORLD, banned, VARIANTS[:1],
+                                                                     seed=3)
+    assert caught.value.reason == "Filter reason: prompt"
+    assert caught.value.target == "zil/icon"
