@@ -57,6 +57,8 @@ class BuildReport:
     renders_generated: int = 0
     cost: float = 0.0
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong besides targets, e.g. a server that dropped out (and why)."""
 
     @property
     def ok(self) -> bool:
@@ -215,6 +217,9 @@ class Builder:
         for target in work:
             by_render.setdefault(target.render_key, []).append(target)
         if renders:
+            set_sink = getattr(self.backend, "set_warning_sink", None)
+            if callable(set_sink):  # backends with servers that may drop out mid-build
+                set_sink(self._warn)
             self.backend.preflight()
         limit = self.plan.capabilities.max_concurrency
         workers = max(1, min(jobs or limit, limit)) if renders else max(1, jobs or os.cpu_count() or 2)
@@ -240,6 +245,11 @@ class Builder:
                 raise
             finally:
                 self.backend.close()
+
+    def _warn(self, message: str) -> None:
+        with self._mutex:
+            self.report.warnings.append(message)
+        self.reporter.warning(message)
 
     def _surface_bug(self, future: Future[None], targets: list[Target]) -> None:
         """A worker that raised something unexpected fails its targets, loudly: never a

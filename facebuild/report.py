@@ -127,7 +127,7 @@ class JsonReporter(Reporter):
         self._emit("warning", message=message)
 
     def done(self, report: BuildReport) -> None:
-        self._emit("done", **report.counts(), cost=report.cost)
+        self._emit("done", **report.counts(), cost=report.cost, warnings=report.warnings)
 
 
 class RichReporter(PlainReporter):

@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
-from facebuild.backends.comfyui.client import ComfyUIServer
+from facebuild.backends.comfyui.answers import MalformedAnswer
+from facebuild.backends.comfyui.client import ComfyUIServer, GraphRejected
+from facebuild.backends.comfyui.gate import WorkflowGate
 from facebuild.backends.comfyui.options import Settings, Timing, parse_options
 from facebuild.backends.comfyui.pool import ServerPool
 from facebuild.backends.comfyui.prepared import PreparedWorkflow, WorkflowCache
@@ -39,12 +41,23 @@ class ComfyUIBackend:
         timing = Timing(timeout=settings.timeout, poll_interval=settings.poll_interval)
         client_id = f"facebuild-{uuid.uuid4().hex}"
         servers = [
-            ComfyUIServer(url, client_id=client_id, batch_size=settings.batch_size, timing=timing)
+            ComfyUIServer(url, client_id=client_id, batch_size=settings.batch_size, timing=timing,
+                          max_answer_bytes=settings.max_answer_bytes)
             for url in settings.urls
         ]
         self.pool = ServerPool(servers, batch_size=settings.batch_size, cooldown=settings.cooldown)
         self._preflight_lock = threading.Lock()
         self._preflighted = False
+        self.gate = WorkflowGate()
+
+    @property
+    def warnings(self) -> list[str]:
+        """Servers that dropped out during this build (why, and when they are tried again)."""
+        return self.pool.warnings
+
+    def set_warning_sink(self, sink: Callable[[str], None]) -> None:
+        """Where a server dropping out is reported as it happens (the build's reporter)."""
+        self.pool.sink = sink
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any], base_dir: Path) -> ComfyUIBackend:
@@ -120,7 +133,9 @@ class ComfyUIBackend:
     # -- running ------------------------------------------------------------------------
 
     def preflight(self) -> None:
-        """Reach every server (``GET /object_info``) and check the default workflow on each."""
+        """Reach every server (``GET /object_info``) and check the default workflow on each.
+        Only when no server answers at all does the build stop; a server that answered
+        nonsense is left out, and its jobs fail with that one line if no other is left."""
         with self._preflight_lock:
             if self._preflighted:
                 return
@@ -128,8 +143,9 @@ class ComfyUIBackend:
             down = [
                 (s, r) for s, r in zip(self.pool.servers, results, strict=True) if isinstance(r, BackendError)
             ]
-            if len(down) == len(results):
-                raise BackendError("; ".join(str(error) for _, error in down))
+            unreachable = [error for _, error in down if not _answered(error)]
+            if len(unreachable) == len(results):
+                raise BackendError("; ".join(str(error) for error in unreachable))
             for server, error in down:
                 self.pool.mark_down(server, str(error))
             graph = self.default.workflow.graph
@@ -147,11 +163,14 @@ class ComfyUIBackend:
             raise BackendError(str(exc)) from exc
         short = digest(self._graph(prepared, request, PLACEHOLDER_PREFIX))[:12]
         name = prepared.workflow.name
+        gate_key = f"{digest(prepared.workflow.graph)}/{prepared.injection}"
 
         def make_graph() -> dict[str, Any]:
             # a new prefix for every submission: ComfyUI answers an identical graph with
             # the old file ("cached") instead of writing a new one
             return self._graph(prepared, request, f"facebuild/{short}-{uuid.uuid4().hex[:8]}")
+
+        first = self.gate.enter(gate_key, self.pool.cancelled)
 
         def job(server: ComfyUIServer) -> bytes:
             graphs = [make_graph()]  # checked here, posted first; a resubmission gets a new one
@@ -160,15 +179,29 @@ class ComfyUIBackend:
             def next_graph() -> dict[str, Any]:
                 return graphs.pop() if graphs else make_graph()
 
-            return server.run(next_graph, prepared.injection.output, progress, self.pool.cancelled)
+            accepted = (lambda: self.gate.accept(gate_key)) if first else None
+            return server.run(next_graph, prepared.injection.output, progress, self.pool.cancelled,
+                              accepted)
 
-        return self.pool.run(job)
+        try:
+            return self.pool.run(job)
+        except GraphRejected as exc:
+            self.gate.reject(gate_key, exc.message)
+            raise BackendError(exc.message) from exc
+        finally:
+            if first:
+                self.gate.release(gate_key)
 
     def cancel(self) -> None:
         self.pool.cancel()
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _answered(error: BackendError) -> bool:
+    """The server answered, but not like ComfyUI (malformed or oversized answer)."""
+    return isinstance(error, MalformedAnswer) or not isinstance(error, ServerDown)
 
 
 __all__ = ["ComfyUIBackend", "ServerDown"]

@@ -45,6 +45,8 @@ class EventListener:
     def __init__(self, ws_url: str, client_id: str, *, connect_timeout: float = 5.0) -> None:
         self.url = f"{ws_url}?clientId={client_id}"
         self.connected = threading.Event()
+        self.attempted = threading.Event()
+        """Set once the first connection attempt has succeeded or failed."""
         self._connect_timeout = connect_timeout
         self._jobs: dict[str, JobState] = {}
         self._lock = threading.Lock()
@@ -63,6 +65,13 @@ class EventListener:
         with self._lock:
             self._jobs[prompt_id] = state
         return state
+
+    def rename(self, state: JobState, prompt_id: str) -> None:
+        """Follow ``state`` under the id the server chose instead of ours."""
+        with self._lock:
+            self._jobs.pop(state.prompt_id, None)
+            state.prompt_id = prompt_id
+            self._jobs[prompt_id] = state
 
     def unregister(self, prompt_id: str) -> None:
         with self._lock:
@@ -101,12 +110,14 @@ class EventListener:
                     self.url, timeout=self._connect_timeout, suppress_origin=True
                 )
             except (OSError, websocket.WebSocketException):
+                self.attempted.set()
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF)
                 continue
             backoff = 0.05
             self._ws = ws
             self.connected.set()
+            self.attempted.set()
             self.wake_all()
             try:
                 self._read(ws)
