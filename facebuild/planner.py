@@ -241,7 +241,10 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
     }
     if blocked:
         data["blocked"] = blocked
-    return _Render(root_name, request, data, digest(data), prompt.template)
+    # a backend may say which of these change its pixels (ComfyUI: the graph it sends)
+    material = getattr(backend, "key_material", None)
+    key = digest(material(data) if callable(material) else data)
+    return _Render(root_name, request, data, key, prompt.template)
 
 
 @lru_cache(maxsize=256)

@@ -105,9 +105,22 @@ class ComfyUIBackend:
         return problems
 
     def identity(self, request: RenderRequest) -> dict[str, Any]:
+        """The digest of the graph as injected and sent, and which input got which value."""
         prepared = self._prepared(request)
         graph = self._graph(prepared, request, PLACEHOLDER_PREFIX)
-        return {"workflow_sha256": digest(graph)}
+        return {"workflow_sha256": digest(graph), "inputs": prepared.injection.describe()}
+
+    @staticmethod
+    def key_material(data: Mapping[str, Any]) -> dict[str, Any]:
+        """What the render key hashes: the graph as sent (it holds the prompt, negative, seed
+        and size wherever they are injected, and the workflow itself) and the backend's
+        identity, no URL. A change that leaves the graph as it was (a negative prompt the
+        workflow never receives) costs nothing."""
+        material = {key: data[key] for key in ("schema", "backend") if key in data}
+        material["workflow_sha256"] = data["identity"]["workflow_sha256"]
+        if data.get("blocked"):
+            material["blocked"] = data["blocked"]
+        return material
 
     def _prepared(self, request: RenderRequest) -> PreparedWorkflow:
         options = request.options
