@@ -17,6 +17,7 @@ from facebuild.backends.base import Capabilities, ProgressCallback, RenderReques
 from facebuild.backends.comfyui.answers import MalformedAnswer
 from facebuild.backends.comfyui.client import ComfyUIServer, GraphRejected
 from facebuild.backends.comfyui.gate import WorkflowGate
+from facebuild.backends.comfyui.hints import own_size
 from facebuild.backends.comfyui.options import Settings, Timing, parse_options
 from facebuild.backends.comfyui.pool import ServerPool
 from facebuild.backends.comfyui.prepared import PreparedWorkflow, WorkflowCache
@@ -91,6 +92,18 @@ class ComfyUIBackend:
         side_w = max(side_w, math.ceil(width / 64) * 64)
         side_h = max(side_h, math.ceil(height / 64) * 64)
         return min(side_w, 16384), min(side_h, 16384)
+
+    def render_size_for(self, options: Mapping[str, Any], width: int, height: int) -> tuple[int, int]:
+        """``width``×``height``, unless the workflow's size is not injected (an ``inputs:``
+        mapping without width and height): then the workflow's own size, which is what the
+        server will render, is used and recorded."""
+        try:
+            prepared = self._prepared(RenderRequest("", "", 0, width, height, options))
+        except (CastError, BackendError):
+            return width, height  # check() reports it
+        if prepared.injection.width is not None:
+            return width, height
+        return own_size(prepared.workflow.graph) or (width, height)
 
     def check(self, request: RenderRequest) -> list[str]:
         problems = [

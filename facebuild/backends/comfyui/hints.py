@@ -35,6 +35,19 @@ def _literals(graph: Graph, names: tuple[str, ...], kind: type) -> list[Slot]:
     return slots
 
 
+def own_size(graph: Graph) -> tuple[int, int] | None:
+    """The size a workflow renders at by itself: its one node with a literal width and
+    height (an EmptyLatentImage, an EmptyImage), or None when it has none or several."""
+    sized = _sized(graph)
+    sizes = {(graph[s.node]["inputs"]["width"], graph[s.node]["inputs"]["height"]) for s in sized}
+    return sizes.pop() if len(sizes) == 1 else None
+
+
+def _sized(graph: Graph) -> list[Slot]:
+    return [s for s in _literals(graph, ("width",), int)
+            if isinstance(graph[s.node].get("inputs", {}).get("height"), int)]
+
+
 def suggestion(graph: Graph, found: Mapping[str, Any]) -> str:
     """``{prompt: '6.text', negative: '7.text', seed: '3.seed', ..., output: '9'}`` with what
     was found kept, and the rest taken from inputs of this graph (``null`` where it has none)."""
@@ -42,8 +55,7 @@ def suggestion(graph: Graph, found: Mapping[str, Any]) -> str:
     prompt = found.get("prompt") or (texts[0] if texts else None)
     negative = found.get("negative") or next((t for t in texts if t != prompt), None)
     seeds = _literals(graph, _SEED_INPUTS, int)
-    sized = [s for s in _literals(graph, ("width",), int)
-             if isinstance(graph[s.node].get("inputs", {}).get("height"), int)]
+    sized = _sized(graph)
     width = found.get("width") or (sized[0] if sized else None)
     height = found.get("height") or (Slot(sized[0].node, "height") if sized else None)
     outputs = output_nodes(graph)
