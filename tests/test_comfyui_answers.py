@@ -4,6 +4,7 @@ end are each one line on the targets concerned, never an internal error (exit 3)
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from PIL import Image
 
 from facebuild.backends.base import RenderRequest
 from facebuild.backends.comfyui import ComfyUIBackend
-from facebuild.errors import BackendError
+from facebuild.backends.comfyui.objectinfo import validate_graph
+from facebuild.backends.comfyui.workflow import shipped_workflows
+from facebuild.errors import BackendError, CastError
 
 REQUEST = RenderRequest("a lemon smuggler", "blurry", 1234, 256, 192, label="tessa/bust")
 
@@ -97,7 +100,19 @@ def test_bytes_after_the_end_of_a_png_are_cut(fake: FakeComfyUI, tmp_path: Path)
 
 
 def test_max_answer_bytes_is_checked(tmp_path: Path) -> None:
-    from facebuild.errors import CastError
-
     with pytest.raises(CastError, match="backend.max_answer_bytes"):
         make_backend(tmp_path, "http://127.0.0.1:9", max_answer_bytes=10)
+
+
+def test_object_info_of_any_shape_is_read_without_crashing() -> None:
+    graph = json.loads(shipped_workflows()["sdxl_portrait.json"].read_text())
+    odd = {
+        "KSampler": {"input": "nonsense"},
+        "CheckpointLoaderSimple": {"input": {"required": ["ckpt_name"]}},
+        "EmptyLatentImage": {"input": {"required": {"width": "INT"}, "optional": 7}},
+        "CLIPTextEncode": {"input": {"required": {"text": [None, "x"], "clip": []}}},
+        "VAEDecode": {},
+        "SaveImage": {"input": {"required": {"images": [["a", {"b": 1}]], "filename_prefix": [1, 2, 3]}}},
+    }
+    problems = validate_graph(graph, odd, "http://gpu")
+    assert all(isinstance(p, str) and "\n" not in p for p in problems)
