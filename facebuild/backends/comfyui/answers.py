@@ -71,6 +71,24 @@ def expect_mapping(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def queue_ids(answer: Any, where: str) -> dict[str, set[str]]:
+    """The prompt ids running and pending in a ``GET /queue`` answer (5-item lists, id second)."""
+    queue = expect_mapping(answer, where)
+    ids: dict[str, set[str]] = {}
+    for key in ("queue_running", "queue_pending"):
+        items = queue.get(key, [])
+        if not isinstance(items, list):
+            raise MalformedAnswer(f"{where}: {key} is not a list; is it a ComfyUI server?")
+        ids[key] = {str(item[1]) for item in items if isinstance(item, list) and len(item) > 1}
+    return ids
+
+
+def history_entry(answer: Any, prompt_id: str, where: str) -> dict[str, Any] | None:
+    """The entry of ``prompt_id`` in a ``GET /history/<id>`` answer; None while it has none."""
+    entry = expect_mapping(answer, where).get(prompt_id)
+    return entry if isinstance(entry, dict) else None
+
+
 def whole_png(data: bytes, where: str) -> bytes:
     """A PNG cut after its ``IEND`` chunk; other formats pass (the store decodes them).
     A PNG whose chunks run past the end of the data is refused."""

@@ -20,7 +20,9 @@ from facebuild.backends.comfyui.answers import (
     Answer,
     MalformedAnswer,
     expect_mapping,
+    history_entry,
     parse_json,
+    queue_ids,
     read_capped,
     whole_png,
 )
@@ -241,22 +243,11 @@ class ComfyUIServer:
         return None
 
     def _queue(self, timeout: float = 30.0) -> dict[str, set[str]]:
-        """The prompt ids running and pending (``GET /queue``: 5-item lists, id second)."""
-        where = f"{self.name} GET /queue"
-        queue = expect_mapping(self.request("GET", "/queue", timeout=timeout), where)
-        ids: dict[str, set[str]] = {}
-        for key in ("queue_running", "queue_pending"):
-            items = queue.get(key, [])
-            if not isinstance(items, list):
-                raise MalformedAnswer(f"{where}: {key} is not a list; is it a ComfyUI server?")
-            ids[key] = {str(item[1]) for item in items if isinstance(item, list) and len(item) > 1}
-        return ids
+        return queue_ids(self.request("GET", "/queue", timeout=timeout), f"{self.name} GET /queue")
 
     def _history(self, prompt_id: str) -> dict[str, Any] | None:
-        where = f"{self.name} GET /history"
-        history = expect_mapping(self.request("GET", f"/history/{prompt_id}"), where)
-        entry = history.get(prompt_id)
-        return entry if isinstance(entry, dict) else None
+        answer = self.request("GET", f"/history/{prompt_id}")
+        return history_entry(answer, prompt_id, f"{self.name} GET /history")
 
     def _check_deadline(self, state: JobState, submitted: float, now: float) -> None:
         timeout = self.timing.timeout
