@@ -65,7 +65,8 @@ class ServerPool:
             if already:
                 return
             again = datetime.now().astimezone() + timedelta(seconds=self.cooldown)
-            line = (f"ComfyUI server {server.name} dropped out: {reason}; it is tried again in "
+            why = reason.removeprefix(f"ComfyUI server {server.name} ").removeprefix(f"{server.name} ")
+            line = (f"ComfyUI server {server.name} dropped out ({why}); it is tried again in "
                     f"{self.cooldown:g} s (at {again:%H:%M:%S}) and its jobs go "
                     + ("to the other servers" if len(self.servers) > 1 else "nowhere meanwhile"))
             self.warnings.append(line)
