@@ -19,7 +19,9 @@ Older and misbehaving servers: ``old_server`` (a ComfyUI from before mid-2025: a
 ``prompt_id`` is ignored and the server answers with its own), ``drop_after`` (after that
 many finished prompts the server drops out: every request gets HTTP 500), ``garbage``
 (paths such as ``/history`` answered with 200 and a body that is not JSON), ``huge_view``
-(``/view`` streams that many bytes) and ``trailing`` (bytes appended to every image).
+(``/view`` streams that many bytes), ``trailing`` (bytes appended to every image) and
+``finish_before_answer`` (a quick prompt runs to its end before POST /prompt is answered,
+as a real server's worker thread may do).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class FakeComfyUI:
         self.broken = False
         self.ws_enabled = True
         self.old_server = False
+        self.finish_before_answer = False
         self.drop_after: int | None = None
         self.garbage: set[str] = set()
         self.huge_view = 0
@@ -220,6 +223,10 @@ class FakeComfyUI:
         assert self._work is not None
         self._work.set()
         await self._broadcast("status", self._status())
+        for _ in range(5000 if self.finish_before_answer else 0):
+            if prompt_id in self.finished:
+                break
+            await asyncio.sleep(0.001)
         return web.json_response(answer)
 
     def _status(self) -> dict[str, Any]:

@@ -173,3 +173,16 @@ def _try(backend: ComfyUIBackend, request: RenderRequest) -> bytes | BackendErro
         return backend.generate(request)
     except BackendError as exc:
         return exc
+
+
+def test_an_older_servers_end_message_is_not_missed(fakes: Fakes, backends: Any) -> None:
+    """An instant job may end before its server-chosen id is known: its end message must
+    still count, not leave the job to the websocket's 5 × poll_interval safety poll."""
+    fake = fakes()
+    fake.old_server = fake.finish_before_answer = True
+    backend = backends(fake.url, poll_interval=2.0)
+    backend.preflight()
+    for seed in range(3):
+        began = time.monotonic()
+        backend.generate(RenderRequest(f"prompt {seed}", "", seed, 64, 64))
+        assert time.monotonic() - began < 5.0, f"job {seed} waited for the safety poll"
