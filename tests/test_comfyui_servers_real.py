@@ -186,3 +186,22 @@ def test_an_older_servers_end_message_is_not_missed(fakes: Fakes, backends: Any)
         began = time.monotonic()
         backend.generate(RenderRequest(f"prompt {seed}", "", seed, 64, 64))
         assert time.monotonic() - began < 5.0, f"job {seed} waited for the safety poll"
+
+
+def test_a_partial_acceptance_also_fails_the_workflows_other_targets(fakes: Fakes, backends: Any,
+                                                                      tmp_path: Path) -> None:
+    fake = fakes(job_time=0.2)
+    graph = json.loads(shipped_workflows()["sdxl_portrait.json"].read_text())
+    graph["20"] = {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1,
+                                                          "color": 0}}
+    graph["21"] = {"class_type": "PreviewImage", "inputs": {"images": ["20", 0]}}
+    (tmp_path / "two.json").write_text(json.dumps(graph))
+    backend = backends(fake.url, workflow="two.json")
+    backend.preflight()
+    fake.call(fake.info["EmptyImage"]["input"]["required"]["width"][1].__setitem__, "min", 100)
+    requests = [RenderRequest(f"prompt {i}", "", i, 64, 64) for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda r: _try(backend, r), requests))
+    assert all(isinstance(r, BackendError) and "rejected part of the workflow: node 20 (EmptyImage)"
+               in str(r) for r in results)
+    assert len(fake.posts) == 1

@@ -48,7 +48,8 @@ _WS_GRACE = 2.0
 
 
 class GraphRejected(BackendError):
-    """HTTP 400 for a graph: every job of the same workflow would be refused the same way."""
+    """HTTP 400 (or 200 with ``node_errors``) for a graph: every job of the same workflow
+    would be refused the same way."""
 
 
 class ComfyUIServer:
@@ -183,9 +184,9 @@ class ComfyUIServer:
             raise MalformedAnswer(f"{where}: the answer has no prompt id; is it a ComfyUI server?")
         if given != state.prompt_id:
             self.listener.rename(state, given)
-        if answer.get("node_errors"):
+        if answer.get("node_errors"):  # only some outputs would run: refused like a 400
             self.forget([given])
-            raise BackendError(
+            raise GraphRejected(
                 f"{self.name} rejected part of the workflow: "
                 + describe_node_errors(expect_mapping(answer["node_errors"], where))
             )
