@@ -60,6 +60,8 @@ class BuildReport:
     price: float = 0.0
     """USD per paid render (0 on a free backend)."""
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong besides targets, e.g. a server that dropped out (and why)."""
 
     @property
     def spent(self) -> float:
@@ -225,6 +227,9 @@ class Builder:
         for target in work:
             by_render.setdefault(target.render_key, []).append(target)
         if renders:
+            set_sink = getattr(self.backend, "set_warning_sink", None)
+            if callable(set_sink):  # backends with servers that may drop out mid-build
+                set_sink(self._warn)
             self.backend.preflight()
         limit = self.plan.capabilities.max_concurrency
         workers = max(1, min(jobs or limit, limit)) if renders else max(1, jobs or os.cpu_count() or 2)
@@ -250,6 +255,11 @@ class Builder:
                 raise
             finally:
                 self.backend.close()
+
+    def _warn(self, message: str) -> None:
+        with self._mutex:
+            self.report.warnings.append(message)
+        self.reporter.warning(message)
 
     def _surface_bug(self, future: Future[None], targets: list[Target]) -> None:
         """A worker that raised something unexpected fails its targets, loudly: never a

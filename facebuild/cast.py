@@ -317,6 +317,10 @@ def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
         error(path + ("size",), f"variants.{name}.size",
               f"size must be between 1 and {MAX_SIDE} pixels per side, "
               f"got {'x'.join(map(str, variant.size))}")
+    if variant.render_size is not None and any(side <= 0 or side > MAX_SIDE for side in variant.render_size):
+        error(path + ("render_size",), f"variants.{name}.render_size",
+              f"render_size must be between 1 and {MAX_SIDE} pixels per side, "
+              f"got {'x'.join(map(str, variant.render_size))}")
     if variant.from_ is not None:
         if variant.from_ not in spec.variants:
             _check_variant_ref(variant.from_, spec, path + ("from",), f"variants.{name}.from", error)

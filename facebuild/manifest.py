@@ -28,6 +28,9 @@ def provenance(name: str, entry: dict[str, Any]) -> dict[str, Any]:
     }
     if "source" in entry:
         found["source"] = entry["source"]
+    identity = render.get("identity")
+    if isinstance(identity, dict) and isinstance(identity.get("inputs"), dict):
+        found["inputs"] = identity["inputs"]  # ComfyUI: which workflow input got which value
     return found
 
 

@@ -101,6 +101,10 @@ class Variant(_Strict):
     candidates: int = Field(
         1, ge=1, le=16, description="Render this many seeds; 'facebuild pick' chooses one."
     )
+    render_size: Size | None = Field(
+        None, description="Generate at this size, then crop and scale to size (default: the "
+        "backend's rule; ComfyUI: about one megapixel at the output's aspect ratio).",
+    )
 
 
 def _off_is_off(value: Any) -> Any:

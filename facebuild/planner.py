@@ -221,8 +221,11 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
     prompt = renderer.render(character, root_name)
     # the guard runs before any key is made: only checked prompts go further
     text, negative, blocked = guard_prompts(cast, character, prompt.text, prompt.negative)
-    width, height = backend.render_size(*root.size)
     options = {**root.options, **character.options}
+    width, height = root.render_size or backend.render_size(*root.size)
+    sized = getattr(backend, "render_size_for", None)  # a workflow may fix its own size
+    if callable(sized):
+        width, height = sized(options, width, height)
     request = RenderRequest(prompt=text, negative=negative,
                             seed=target_seed(cast, character, root_name) if seed is None else seed,
                             width=width, height=height, options=options,
@@ -242,7 +245,10 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
     }
     if blocked:
         data["blocked"] = blocked
-    return _Render(root_name, request, data, digest(data), prompt.template)
+    # a backend may say which of these change its pixels (ComfyUI: the graph it sends)
+    material = getattr(backend, "key_material", None)
+    key = digest(material(data) if callable(material) else data)
+    return _Render(root_name, request, data, key, prompt.template)
 
 
 @lru_cache(maxsize=256)

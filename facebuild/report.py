@@ -132,7 +132,8 @@ class JsonReporter(Reporter):
         self._emit("warning", message=message)
 
     def done(self, report: BuildReport) -> None:
-        self._emit("done", **report.counts(), cost=report.cost, spent=report.spent)
+        self._emit("done", **report.counts(), cost=report.cost, spent=report.spent,
+                   warnings=report.warnings)
 
 
 class RichReporter(PlainReporter):

@@ -14,6 +14,14 @@ containing it fails with ``execution_error``), ``broken`` (every request gets HT
 ``ws_enabled`` (refuse websocket connections), ``drop_websockets()``, and
 ``progress_every`` (thin out progress messages when a whole job is squeezed into a fraction
 of a second, as a real sampler takes seconds per handful of steps).
+
+Older and misbehaving servers: ``old_server`` (a ComfyUI from before mid-2025: a client's
+``prompt_id`` is ignored and the server answers with its own), ``drop_after`` (after that
+many finished prompts the server drops out: every request gets HTTP 500), ``garbage``
+(paths such as ``/history`` answered with 200 and a body that is not JSON), ``huge_view``
+(``/view`` streams that many bytes), ``trailing`` (bytes appended to every image) and
+``finish_before_answer`` (a quick prompt runs to its end before POST /prompt is answered,
+as a real server's worker thread may do).
 """
 
 from __future__ import annotations
@@ -51,6 +59,14 @@ class FakeComfyUI:
         self.error_text: str | None = None
         self.broken = False
         self.ws_enabled = True
+        self.old_server = False
+        self.finish_before_answer = False
+        self.drop_after: int | None = None
+        self.garbage: set[str] = set()
+        self.huge_view = 0
+        self.trailing = b""
+        self.view_sent = 0
+        """Bytes of the last streamed ``huge_view`` answer written before the client hung up."""
         self.requests: list[tuple[str, str]] = []
         self.posts: list[dict[str, Any]] = []
         self.interrupts: list[dict[str, Any]] = []
@@ -161,6 +177,9 @@ class FakeComfyUI:
             return web.Response(status=403)
         if self.broken:
             return web.Response(status=500, text="500 Internal Server Error")
+        if any(request.path.removeprefix("/api").startswith(path) for path in self.garbage):
+            return web.Response(status=200, text="<html>proxy error: " + "x" * 100 + "</html>",
+                                content_type="application/json")
         response: web.StreamResponse = await handler(request)
         return response
 
@@ -192,7 +211,7 @@ class FakeComfyUI:
         error, node_errors, outputs = validate_prompt(graph, self.info)
         if error is not None:
             return web.json_response({"error": error, "node_errors": node_errors}, status=400)
-        prompt_id = str(body.get("prompt_id") or uuid.uuid4())
+        prompt_id = str(uuid.uuid4() if self.old_server else body.get("prompt_id") or uuid.uuid4())
         extra = dict(body.get("extra_data") or {})
         if body.get("client_id"):
             extra["client_id"] = body["client_id"]
@@ -204,6 +223,10 @@ class FakeComfyUI:
         assert self._work is not None
         self._work.set()
         await self._broadcast("status", self._status())
+        for _ in range(5000 if self.finish_before_answer else 0):
+            if prompt_id in self.finished:
+                break
+            await asyncio.sleep(0.001)
         return web.json_response(answer)
 
     def _status(self) -> dict[str, Any]:
@@ -263,7 +286,25 @@ class FakeComfyUI:
         if data is None:
             return web.Response(status=404)
         headers = {"Content-Disposition": f'filename="{filename}"'}
-        return web.Response(body=data, content_type="image/png", headers=headers)
+        if self.huge_view:
+            return await self._stream(request, data, headers)
+        return web.Response(body=data + self.trailing, content_type="image/png", headers=headers)
+
+    async def _stream(self, request: web.Request, data: bytes, headers: dict[str, str]) -> web.StreamResponse:
+        """``huge_view`` bytes, chunked (no Content-Length), until the client hangs up."""
+        response = web.StreamResponse(headers={**headers, "Content-Type": "image/png"})
+        await response.prepare(request)
+        sent, chunk = 0, data + bytes(1024 * 1024)
+        try:
+            while sent < self.huge_view:
+                await response.write(chunk)
+                sent += len(chunk)
+        except (ConnectionError, RuntimeError):
+            self.view_sent = sent
+            return response
+        self.view_sent = sent
+        await response.write_eof()
+        return response
 
     # -- websocket ----------------------------------------------------------------------
 
@@ -315,6 +356,8 @@ class FakeComfyUI:
                 self.busy += time.monotonic() - began
                 self.finished.append(self.running[1])
                 self.running = None
+                if self.drop_after is not None and len(self.finished) >= self.drop_after:
+                    self.broken = True
 
     async def _execute(self, item: Item) -> None:
         _number, prompt_id, graph, extra, outputs = item
@@ -557,7 +600,9 @@ def object_info(checkpoints: list[str], style: str) -> dict[str, Any]:
     }
 
 
-def _input_errors(node: dict[str, Any], spec: dict[str, Any], graph: dict[str, Any]) -> list[Any]:
+def _input_errors(
+    node: dict[str, Any], spec: dict[str, Any], graph: dict[str, Any], info: dict[str, Any]
+) -> list[Any]:
     errors: list[dict[str, Any]] = []
     inputs = node.get("inputs", {})
     for name, config in spec["input"]["required"].items():
@@ -578,6 +623,19 @@ def _input_errors(node: dict[str, Any], spec: dict[str, Any], graph: dict[str, A
                         "type": "exception_during_validation",
                         "message": "Exception when validating node",
                         "details": repr(value[0]),
+                    }
+                )
+                continue
+            source = info.get(graph[value[0]].get("class_type"), {}).get("output", [])
+            received = source[value[1]] if 0 <= value[1] < len(source) else None
+            if isinstance(config[0], str) and config[0] != "*" and received != config[0]:
+                errors.append(
+                    {
+                        "type": "return_type_mismatch",
+                        "message": "Return type mismatch between linked nodes",
+                        "details": f"{name}, received_type({received}) mismatch input_type({config[0]})",
+                        "extra_info": {"input_name": name, "input_config": config,
+                                       "received_type": received, "linked_node": value},
                     }
                 )
         elif isinstance(config[0], list) or config[0] == "COMBO":
@@ -660,7 +718,7 @@ def validate_prompt(
     for output in outputs:
         bad = False
         for node_id in sorted(_upstream(graph, output)):
-            errors = _input_errors(graph[node_id], info[graph[node_id]["class_type"]], graph)
+            errors = _input_errors(graph[node_id], info[graph[node_id]["class_type"]], graph, info)
             if errors:
                 bad = True
                 entry = node_errors.setdefault(

@@ -116,8 +116,9 @@ def test_explicit_inputs_mapping_for_any_workflow(tmp_path: Path) -> None:
     assert message.startswith("backend.inputs: workflow mine.json: could not find")
     assert "the negative prompt text (no CLIPTextEncode of its own upstream" in message
     assert "the output node (found 2 SaveImage nodes: 60, 61)" in message
-    assert "inputs: {prompt: '30.text', negative: '<like 7.text>'" in message
-    assert "seed: '10.noise_seed'" in message and "width: '40.width'" in message
+    # the hint names this graph's own nodes, and null where it has no such input
+    assert ("inputs: {prompt: '30.text', negative: null, seed: '10.noise_seed', width: '40.width', "
+            "height: '40.height', output: '60'} (a key left out or null is not injected)") in message
     inputs = {
         "prompt": "30.text",
         "negative": None,
@@ -176,7 +177,9 @@ def test_identity_is_the_injected_digest_without_url_or_prefix(tmp_path: Path) -
     one = backend(tmp_path, url="http://gpu-1:8188")
     pool = backend(tmp_path, url=["http://gpu-2:8188", "http://gpu-3:8188"], batch_size=4)
     assert one.identity(REQUEST) == pool.identity(REQUEST) == one.identity(REQUEST)
-    assert set(one.identity(REQUEST)) == {"workflow_sha256"}
+    assert set(one.identity(REQUEST)) == {"workflow_sha256", "inputs"}
+    assert one.identity(REQUEST)["inputs"] == {"prompt": "6.text", "negative": "7.text", "seed": "3.seed",
+                                               "width": "5.width", "height": "5.height", "output": "9"}
     assert "gpu" not in json.dumps(one.identity(REQUEST))
     other_seed = RenderRequest("a lemon smuggler", "blurry", 1235, 1024, 1024)
     assert one.identity(other_seed) != one.identity(REQUEST)
@@ -243,3 +246,53 @@ def test_object_info_validation_reads_both_combo_shapes() -> None:
     problems = validate_graph(graph, info, "http://gpu:8188")
     assert "node 3 (KSampler): steps 0 is smaller than the minimum 1" in problems
     assert "node 9 (SaveImage): required input 'images' is missing" in problems
+
+
+MODEL_FREE = {
+    "10": {"class_type": "PrimitiveString", "inputs": {"value": "a lighthouse at dusk"}},
+    "11": {"class_type": "StringLength", "inputs": {"string": ["10", 0]}},
+    "1": {"class_type": "EmptyImage", "inputs": {"width": 128, "height": 128, "batch_size": 1, "color": 0}},
+    "2": {"class_type": "ImageAddNoise", "inputs": {"image": ["1", 0], "seed": ["11", 0], "strength": 0.3}},
+    "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "txt"}},
+    "4": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "plain"}},
+}
+
+
+def test_a_key_left_out_of_inputs_is_not_injected(tmp_path: Path) -> None:
+    (tmp_path / "free.json").write_text(json.dumps(MODEL_FREE))
+    b = backend(tmp_path, workflow="free.json", inputs={"prompt": "10.value", "output": "3"})
+    out = injected(b, REQUEST)
+    assert out["10"]["inputs"]["value"] == "a lemon smuggler"
+    assert out["1"]["inputs"]["width"] == 128 and out["2"]["inputs"]["seed"] == ["11", 0]
+    assert out["3"]["inputs"]["filename_prefix"] == "P" and out["4"]["inputs"]["filename_prefix"] == "plain"
+    # null still means the same
+    same = backend(tmp_path, workflow="free.json",
+                   inputs={"prompt": "10.value", "negative": None, "seed": None, "output": 3})
+    assert injected(same, REQUEST) == out
+
+
+def test_inputs_mistakes_name_the_graphs_own_nodes(tmp_path: Path) -> None:
+    (tmp_path / "free.json").write_text(json.dumps(MODEL_FREE))
+    with pytest.raises(CastError) as caught:
+        backend(tmp_path, workflow="free.json", inputs={"prompt": "10.value", "width": "1.width"})
+    message = str(caught.value)
+    assert "output is not named and the workflow has 2 SaveImage nodes (3, 4): name one" in message
+    assert "width and height go together" in message
+    assert ("e.g. inputs: {prompt: '10.value', negative: null, seed: null, width: '1.width', "
+            "height: '1.height', output: '3'}") in message
+    with pytest.raises(CastError) as caught:
+        backend(tmp_path, workflow="free.json", inputs={"output": "3"})
+    assert "prompt is not named" in str(caught.value) and "prompt: '10.value'" in str(caught.value)
+    assert "7.text" not in str(caught.value)
+
+
+def test_the_workflows_own_negative_text_is_kept_or_joined(tmp_path: Path) -> None:
+    graph = json.loads(shipped_workflows()["sdxl_portrait.json"].read_text())
+    graph["7"]["inputs"]["text"] = "embedding:bad_hands, lowres"
+    (tmp_path / "own.json").write_text(json.dumps(graph))
+    b = backend(tmp_path, workflow="own.json")
+    alone = RenderRequest("a lemon smuggler", "", 1, 1024, 1024)
+    assert injected(b, alone)["7"]["inputs"]["text"] == "embedding:bad_hands, lowres"
+    assert injected(b, REQUEST)["7"]["inputs"]["text"] == "embedding:bad_hands, lowres, blurry"
+    # the shipped workflows hold no negative text of their own: the cast's alone
+    assert injected(backend(tmp_path), REQUEST)["7"]["inputs"]["text"] == "blurry"

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from facebuild.errors import FacebuildError
+from facebuild.urls import mask_argv, mask_text
 
 LOG_FILE = Path(".facebuild") / "facebuild.log"
+"""Where the log goes when a command names no cast (else the cast's own ``.facebuild/``)."""
 
 # A verb whose name is a Python keyword lives in a module named for what it does.
 MODULES = {"import": "import_cast"}
@@ -22,7 +24,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return int(module.run(args))
     except FacebuildError as exc:
-        for line in str(exc).splitlines():
+        for line in mask_text(str(exc)).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -31,19 +33,36 @@ def run_command(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback in a log
-        log = _write_log()
-        print(f"internal error: {type(exc).__name__}: {exc} (details in {log}; "
+        log = _write_log(log_file(args))
+        print(f"internal error: {type(exc).__name__}: {mask_text(str(exc))} (details in {log}; "
               "please report it)", file=sys.stderr)
         return 3
 
 
-def _write_log() -> Path:
+def log_file(args: argparse.Namespace) -> Path:
+    """The cast's ``.facebuild/facebuild.log`` (the parsed args carry the cast path), or
+    the current folder's when the command names no cast or its folder does not exist."""
+    cast = getattr(args, "cast", None)
+    if not isinstance(cast, str):
+        casts = getattr(args, "casts", None)
+        cast = casts[0] if isinstance(casts, list) and casts and isinstance(casts[0], str) else None
+    if cast:
+        path = Path(cast)
+        folder = path if path.is_dir() else path.parent
+        if folder.is_dir():
+            return folder / LOG_FILE
+    return LOG_FILE
+
+
+def _write_log(path: Path) -> Path:
+    """Append the command line and the traceback, with URL user-info and secret-looking
+    arguments masked."""
     try:
-        LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
-        with LOG_FILE.open("a", encoding="utf-8") as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
             handle.write(f"--- {datetime.now(UTC).isoformat()} facebuild "
-                         f"{' '.join(sys.argv[1:])}\n")
-            handle.write(traceback.format_exc())
-        return LOG_FILE
+                         f"{' '.join(mask_argv(sys.argv[1:]))}\n")
+            handle.write(mask_text(traceback.format_exc()))
+        return path
     except OSError:
         return Path("(log not writable)")

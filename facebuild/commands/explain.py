@@ -39,6 +39,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"{key + ':':<11} {entry[key]}")
     print(f"prompt:     {entry.get('prompt')}")
     print(f"negative:   {entry.get('negative')}")
+    inputs = entry.get("inputs")
+    if isinstance(inputs, dict):  # a ComfyUI workflow: where each value went
+        order = ["prompt", "negative", "seed", "width", "height", "output"]
+        keys = [k for k in order if k in inputs] + sorted(k for k in inputs if k not in order)
+        shown = ", ".join(f"{key} -> {inputs[key] if inputs[key] is not None else 'not injected'}"
+                          for key in keys)
+        print(f"injected:   {shown}")
     for key, value in sorted((entry.get("source") or {}).items()):
         print(f"source.{key}: {json.dumps(value) if not isinstance(value, str) else value}")
     if manifest is not None:

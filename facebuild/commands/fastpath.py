@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from facebuild import uptodate
 from facebuild.diststate import DistState
 from facebuild.report import build_summary, diff_summary, start_line
+from facebuild.urls import mask_url
 
 if TYPE_CHECKING:
     from facebuild.planner import Plan
@@ -41,8 +42,12 @@ def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _key(args: argparse.Namespace) -> str:
-    return json.dumps({"cast": str(cast_path(args).resolve()),
-                       "backend": backend_overrides(args)}, sort_keys=True)
+    """What the stamp was made for; written into ``.facebuild/``, so URLs go in masked."""
+    overrides = backend_overrides(args)
+    urls = overrides.get("url")
+    if urls is not None:
+        overrides["url"] = mask_url(urls) if isinstance(urls, str) else [mask_url(u) for u in urls]
+    return json.dumps({"cast": str(cast_path(args).resolve()), "backend": overrides}, sort_keys=True)
 
 
 def noop_build(args: argparse.Namespace) -> bool:

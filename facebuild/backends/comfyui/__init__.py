@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
-from facebuild.backends.comfyui.client import ComfyUIServer
+from facebuild.backends.comfyui.answers import MalformedAnswer
+from facebuild.backends.comfyui.client import ComfyUIServer, GraphRejected
+from facebuild.backends.comfyui.gate import WorkflowGate
+from facebuild.backends.comfyui.hints import own_size
 from facebuild.backends.comfyui.options import Settings, Timing, parse_options
 from facebuild.backends.comfyui.pool import ServerPool
 from facebuild.backends.comfyui.prepared import PreparedWorkflow, WorkflowCache
@@ -39,12 +42,23 @@ class ComfyUIBackend:
         timing = Timing(timeout=settings.timeout, poll_interval=settings.poll_interval)
         client_id = f"facebuild-{uuid.uuid4().hex}"
         servers = [
-            ComfyUIServer(url, client_id=client_id, batch_size=settings.batch_size, timing=timing)
+            ComfyUIServer(url, client_id=client_id, batch_size=settings.batch_size, timing=timing,
+                          max_answer_bytes=settings.max_answer_bytes)
             for url in settings.urls
         ]
         self.pool = ServerPool(servers, batch_size=settings.batch_size, cooldown=settings.cooldown)
         self._preflight_lock = threading.Lock()
         self._preflighted = False
+        self.gate = WorkflowGate()
+
+    @property
+    def warnings(self) -> list[str]:
+        """Servers that dropped out during this build (why, and when they are tried again)."""
+        return self.pool.warnings
+
+    def set_warning_sink(self, sink: Callable[[str], None]) -> None:
+        """Where a server dropping out is reported as it happens (the build's reporter)."""
+        self.pool.sink = sink
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any], base_dir: Path) -> ComfyUIBackend:
@@ -79,6 +93,18 @@ class ComfyUIBackend:
         side_h = max(side_h, math.ceil(height / 64) * 64)
         return min(side_w, 16384), min(side_h, 16384)
 
+    def render_size_for(self, options: Mapping[str, Any], width: int, height: int) -> tuple[int, int]:
+        """``width``×``height``, unless the workflow's size is not injected (an ``inputs:``
+        mapping without width and height): then the workflow's own size, which is what the
+        server will render, is used and recorded."""
+        try:
+            prepared = self._prepared(RenderRequest("", "", 0, width, height, options))
+        except (CastError, BackendError):
+            return width, height  # check() reports it
+        if prepared.injection.width is not None:
+            return width, height
+        return own_size(prepared.workflow.graph) or (width, height)
+
     def check(self, request: RenderRequest) -> list[str]:
         problems = [
             f"unknown comfyui option {key!r} (valid: {', '.join(REQUEST_OPTIONS)})"
@@ -92,9 +118,22 @@ class ComfyUIBackend:
         return problems
 
     def identity(self, request: RenderRequest) -> dict[str, Any]:
+        """The digest of the graph as injected and sent, and which input got which value."""
         prepared = self._prepared(request)
         graph = self._graph(prepared, request, PLACEHOLDER_PREFIX)
-        return {"workflow_sha256": digest(graph)}
+        return {"workflow_sha256": digest(graph), "inputs": prepared.injection.describe()}
+
+    @staticmethod
+    def key_material(data: Mapping[str, Any]) -> dict[str, Any]:
+        """What the render key hashes: the graph as sent (it holds the prompt, negative, seed
+        and size wherever they are injected, and the workflow itself) and the backend's
+        identity, no URL. A change that leaves the graph as it was (a negative prompt the
+        workflow never receives) costs nothing."""
+        material = {key: data[key] for key in ("schema", "backend") if key in data}
+        material["workflow_sha256"] = data["identity"]["workflow_sha256"]
+        if data.get("blocked"):
+            material["blocked"] = data["blocked"]
+        return material
 
     def _prepared(self, request: RenderRequest) -> PreparedWorkflow:
         options = request.options
@@ -120,7 +159,9 @@ class ComfyUIBackend:
     # -- running ------------------------------------------------------------------------
 
     def preflight(self) -> None:
-        """Reach every server (``GET /object_info``) and check the default workflow on each."""
+        """Reach every server (``GET /object_info``) and check the default workflow on each.
+        Only when no server answers at all does the build stop; a server that answered
+        nonsense is left out, and its jobs fail with that one line if no other is left."""
         with self._preflight_lock:
             if self._preflighted:
                 return
@@ -128,8 +169,9 @@ class ComfyUIBackend:
             down = [
                 (s, r) for s, r in zip(self.pool.servers, results, strict=True) if isinstance(r, BackendError)
             ]
-            if len(down) == len(results):
-                raise BackendError("; ".join(str(error) for _, error in down))
+            unreachable = [error for _, error in down if not _answered(error)]
+            if len(unreachable) == len(results):
+                raise BackendError("; ".join(str(error) for error in unreachable))
             for server, error in down:
                 self.pool.mark_down(server, str(error))
             graph = self.default.workflow.graph
@@ -147,11 +189,14 @@ class ComfyUIBackend:
             raise BackendError(str(exc)) from exc
         short = digest(self._graph(prepared, request, PLACEHOLDER_PREFIX))[:12]
         name = prepared.workflow.name
+        gate_key = f"{digest(prepared.workflow.graph)}/{prepared.injection}"
 
         def make_graph() -> dict[str, Any]:
             # a new prefix for every submission: ComfyUI answers an identical graph with
             # the old file ("cached") instead of writing a new one
             return self._graph(prepared, request, f"facebuild/{short}-{uuid.uuid4().hex[:8]}")
+
+        first = self.gate.enter(gate_key, self.pool.cancelled)
 
         def job(server: ComfyUIServer) -> bytes:
             graphs = [make_graph()]  # checked here, posted first; a resubmission gets a new one
@@ -160,15 +205,29 @@ class ComfyUIBackend:
             def next_graph() -> dict[str, Any]:
                 return graphs.pop() if graphs else make_graph()
 
-            return server.run(next_graph, prepared.injection.output, progress, self.pool.cancelled)
+            accepted = (lambda: self.gate.accept(gate_key)) if first else None
+            return server.run(next_graph, prepared.injection.output, progress, self.pool.cancelled,
+                              accepted)
 
-        return self.pool.run(job)
+        try:
+            return self.pool.run(job)
+        except GraphRejected as exc:
+            self.gate.reject(gate_key, exc.message)
+            raise BackendError(exc.message) from exc
+        finally:
+            if first:
+                self.gate.release(gate_key)
 
     def cancel(self) -> None:
         self.pool.cancel()
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _answered(error: BackendError) -> bool:
+    """The server answered, but not like ComfyUI (malformed or oversized answer)."""
+    return isinstance(error, MalformedAnswer) or not isinstance(error, ServerDown)
 
 
 __all__ = ["ComfyUIBackend", "ServerDown"]

@@ -16,6 +16,16 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from facebuild.backends.base import ProgressCallback
+from facebuild.backends.comfyui.answers import (
+    Answer,
+    MalformedAnswer,
+    expect_mapping,
+    history_entry,
+    parse_json,
+    queue_ids,
+    read_capped,
+    whole_png,
+)
 from facebuild.backends.comfyui.events import EventListener, JobState
 from facebuild.backends.comfyui.objectinfo import ObjectInfo, unreachable_message, validate_graph
 from facebuild.backends.comfyui.options import Timing
@@ -27,14 +37,28 @@ from facebuild.backends.comfyui.results import (
     result_image,
 )
 from facebuild.errors import BackendError
+from facebuild.urls import mask_url
 
 VANISHED = "vanished"
 _SHORT = 5.0
+_FIRST_POLL = 0.05
+"""Seconds before the first status check without a websocket; doubled up to ``poll_interval``."""
+_WS_GRACE = 2.0
+"""Seconds the first connection attempt of the websocket may take before jobs start."""
+
+
+class GraphRejected(BackendError):
+    """HTTP 400 (or 200 with ``node_errors``) for a graph: every job of the same workflow
+    would be refused the same way."""
 
 
 class ComfyUIServer:
-    def __init__(self, url: str, *, client_id: str, batch_size: int, timing: Timing) -> None:
+    def __init__(self, url: str, *, client_id: str, batch_size: int, timing: Timing,
+                 max_answer_bytes: int = 64 * 1024 * 1024) -> None:
         self.url = url.rstrip("/")
+        self.name = mask_url(self.url)
+        """The URL for messages: user-info masked."""
+        self.max_answer_bytes = max_answer_bytes
         self.client_id = client_id
         self.batch_size = batch_size
         self.timing = timing
@@ -54,45 +78,48 @@ class ComfyUIServer:
         """Recent seconds per job once running (a moving average), to estimate backlogs."""
 
     def __repr__(self) -> str:
-        return f"ComfyUIServer({self.url!r})"
+        return f"ComfyUIServer({self.name!r})"
 
     # -- HTTP ---------------------------------------------------------------------------
 
     def request(self, method: str, path: str, *, timeout: float = 30.0, **kw: Any) -> Any:
         """The JSON answer (or ``None`` for an empty body); ``ServerDown`` on failure."""
-        response = self._send(method, path, timeout=timeout, **kw)
-        if response.status_code != 200:
+        answer = self._send(method, path, timeout=timeout, **kw)
+        if answer.status != 200:
             raise ServerDown(
-                f"ComfyUI server {self.url} answered {method} {path} with HTTP {response.status_code}"
+                f"ComfyUI server {self.name} answered {method} {path} with HTTP {answer.status}"
             )
-        return response.json() if response.content else None
+        return parse_json(answer.body, f"{self.name} {method} {path}")
 
-    def _send(self, method: str, path: str, *, timeout: float, **kw: Any) -> requests.Response:
+    def _send(self, method: str, path: str, *, timeout: float, **kw: Any) -> Answer:
+        """Status and body (at most ``max_answer_bytes``, read as it streams)."""
+        where = f"{self.name} {method} {path.partition('?')[0]}"
         try:
-            response = self.session.request(method, self.url + path, timeout=timeout, **kw)
+            with self.session.request(method, self.url + path, timeout=timeout, stream=True,
+                                      **kw) as response:
+                if response.status_code >= 500:
+                    raise ServerDown(
+                        f"ComfyUI server {self.name} failed: HTTP {response.status_code} on {method} {path}"
+                    )
+                return Answer(response.status_code, read_capped(response, self.max_answer_bytes, where))
         except requests.RequestException as exc:
-            raise ServerDown(unreachable_message(self.url, exc)) from exc
-        if response.status_code >= 500:
-            raise ServerDown(
-                f"ComfyUI server {self.url} failed: HTTP {response.status_code} on {method} {path}"
-            )
-        return response
+            raise ServerDown(unreachable_message(self.name, exc)) from exc
 
     def ensure_ready(self) -> ObjectInfo:
-        """Fetch ``/object_info`` once and start following the websocket (waiting a moment
-        for it, so that the first job's messages are not missed)."""
+        """Fetch ``/object_info`` once and start following the websocket (waiting for its
+        first connection attempt, so that the first job's messages are not missed; a server
+        without a websocket costs no wait)."""
         with self._lock:
             if self.object_info is None:
                 self.listener.start()
-                info = self.request("GET", "/object_info", timeout=60.0)
-                if not isinstance(info, dict):
-                    raise ServerDown(f"{self.url} did not answer /object_info like ComfyUI")
-                self.listener.connected.wait(2.0)
+                where = f"{self.name} GET /object_info"
+                info = expect_mapping(self.request("GET", "/object_info", timeout=60.0), where)
+                self.listener.attempted.wait(_WS_GRACE)
                 self.object_info = info
             return self.object_info
 
     def validate(self, graph: Mapping[str, Any], workflow: str) -> None:
-        problems = validate_graph(graph, self.ensure_ready(), self.url)
+        problems = validate_graph(graph, self.ensure_ready(), self.name)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise WorkflowRejected(f"workflow {workflow}: {problems[0]}{more}")
@@ -105,22 +132,25 @@ class ComfyUIServer:
         output_node: str,
         progress: ProgressCallback | None,
         cancelled: threading.Event,
+        accepted: Callable[[], None] | None = None,
     ) -> bytes:
-        """Queue, follow and download one job; resubmit once if the prompt vanished."""
+        """Queue, follow and download one job; resubmit once if the prompt vanished.
+        ``accepted`` is called once the server has taken the graph (HTTP 200)."""
         for _attempt in range(2):
-            prompt_id = str(uuid.uuid4())
-            state = self.listener.register(prompt_id, progress)
+            state = self.listener.register(str(uuid.uuid4()), progress)
             try:
-                self._submit(make_graph(), prompt_id, cancelled)
+                self._submit(make_graph(), state, cancelled)
+                if accepted is not None:
+                    accepted()
                 entry = self._wait(state, cancelled)
                 self._learn(state)
             finally:
-                self.listener.unregister(prompt_id)
+                self.listener.unregister(state.prompt_id)
             if entry is not VANISHED:
                 assert isinstance(entry, dict)
-                return self._download(result_image(entry, output_node, self.url, cancelled))
+                return self._download(result_image(entry, output_node, self.name, cancelled))
         raise BackendError(
-            f"prompt removed from the queue of {self.url} twice without running (deleted by someone else?)",
+            f"prompt removed from the queue of {self.name} twice without running (deleted by someone else?)",
             retryable=True,
         )
 
@@ -138,29 +168,39 @@ class ComfyUIServer:
         ratio = self.run_time / typical
         return ratio if abs(ratio - 1.0) > 1 / 3 else 1.0
 
-    def _submit(self, graph: dict[str, Any], prompt_id: str, cancelled: threading.Event) -> None:
-        body = {"prompt": graph, "client_id": self.client_id, "prompt_id": prompt_id}
+    def _submit(self, graph: dict[str, Any], state: JobState, cancelled: threading.Event) -> None:
+        """POST the graph with our own prompt id; a server from before mid-2025 ignores it
+        and answers with one of its own, which the job then follows."""
+        body = {"prompt": graph, "client_id": self.client_id, "prompt_id": state.prompt_id}
         response = self._send("POST", "/prompt", json=body, timeout=30.0)
-        if response.status_code == 400:
-            raise BackendError(describe_prompt_error(response, self.url))
-        if response.status_code != 200:
-            raise ServerDown(f"{self.url} answered POST /prompt with HTTP {response.status_code}")
-        answer = response.json()
-        if answer.get("prompt_id") != prompt_id:
-            raise BackendError(f"{self.url} renamed prompt {prompt_id}; is it ComfyUI?")
-        if answer.get("node_errors"):
-            self.forget([prompt_id])
-            raise BackendError(
-                f"{self.url} rejected part of the workflow: " + describe_node_errors(answer["node_errors"])
+        if response.status == 400:
+            raise GraphRejected(describe_prompt_error(response.body, self.name))
+        if response.status != 200:
+            raise ServerDown(f"{self.name} answered POST /prompt with HTTP {response.status}")
+        where = f"{self.name} POST /prompt"
+        answer = expect_mapping(parse_json(response.body, where), where)
+        given = answer.get("prompt_id")
+        if not isinstance(given, str) or not given or len(given) > 200:
+            raise MalformedAnswer(f"{where}: the answer has no prompt id; is it a ComfyUI server?")
+        if given != state.prompt_id:
+            self.listener.rename(state, given)
+        if answer.get("node_errors"):  # only some outputs would run: refused like a 400
+            self.forget([given])
+            raise GraphRejected(
+                f"{self.name} rejected part of the workflow: "
+                + describe_node_errors(expect_mapping(answer["node_errors"], where))
             )
         if cancelled.is_set():
-            self.forget([prompt_id])
+            self.forget([given])
             raise BackendError("cancelled")
 
     def _wait(self, state: JobState, cancelled: threading.Event) -> dict[str, Any] | str:
+        """Follow a prompt to its history entry. With the websocket up, its messages wake
+        us and a status check runs every ``5 × poll_interval`` as a safety net; without it,
+        the first check runs at once and the next ones back off up to ``poll_interval``."""
         submitted = time.monotonic()
-        up = self.listener.connected.is_set()
-        next_poll = submitted + self.timing.poll_interval * (5 if up else 1)
+        backoff = _FIRST_POLL
+        next_poll = submitted + (self.timing.poll_interval * 5 if self._ws_up() else _FIRST_POLL)
         saw_end = False
         while True:
             state.wake.clear()
@@ -168,16 +208,24 @@ class ComfyUIServer:
                 raise BackendError("cancelled")
             now = time.monotonic()
             self._check_deadline(state, submitted, now)
-            up = self.listener.connected.is_set()
-            interval = self.timing.poll_interval * (5 if up else 1)
+            up = self._ws_up()
             if state.ended and not saw_end:
                 saw_end, next_poll = True, now
+            if not up:
+                next_poll = min(next_poll, now + backoff)
             if now >= next_poll:
                 entry = self._poll(state)
                 if entry is not None:
                     return entry
-                next_poll = now + (self.timing.poll_interval if saw_end else interval)
-            state.wake.wait(max(0.0, min(next_poll - now, interval)))
+                if up and not saw_end:
+                    next_poll = now + self.timing.poll_interval * 5
+                else:
+                    backoff = min(backoff * 2, self.timing.poll_interval)
+                    next_poll = now + backoff
+            state.wake.wait(max(0.0, next_poll - now))
+
+    def _ws_up(self) -> bool:
+        return self.listener.connected.is_set()
 
     def _poll(self, state: JobState) -> dict[str, Any] | str | None:
         """The history entry, ``VANISHED``, or ``None`` while queued or running."""
@@ -185,22 +233,22 @@ class ComfyUIServer:
             entry = self._history(state.prompt_id)
             if entry is not None:
                 return entry
-        queue = self.request("GET", "/queue")  # before /history: a prompt may end in between
+        queue = self._queue()  # before /history: a prompt may end in between
         entry = self._history(state.prompt_id)
         if entry is not None:
             return entry
-        running = {item[1] for item in queue.get("queue_running", [])}
-        pending = {item[1] for item in queue.get("queue_pending", [])}
-        if state.prompt_id in running:
+        if state.prompt_id in queue["queue_running"]:
             state.mark_started()
-        elif state.prompt_id not in pending:
+        elif state.prompt_id not in queue["queue_pending"]:
             return VANISHED
         return None
 
+    def _queue(self, timeout: float = 30.0) -> dict[str, set[str]]:
+        return queue_ids(self.request("GET", "/queue", timeout=timeout), f"{self.name} GET /queue")
+
     def _history(self, prompt_id: str) -> dict[str, Any] | None:
-        history = self.request("GET", f"/history/{prompt_id}")
-        entry = history.get(prompt_id) if isinstance(history, dict) else None
-        return entry if isinstance(entry, dict) else None
+        answer = self.request("GET", f"/history/{prompt_id}")
+        return history_entry(answer, prompt_id, f"{self.name} GET /history")
 
     def _check_deadline(self, state: JobState, submitted: float, now: float) -> None:
         timeout = self.timing.timeout
@@ -211,17 +259,17 @@ class ComfyUIServer:
         else:
             return
         self.forget([state.prompt_id])
-        raise BackendError(f"prompt {state.prompt_id} on {self.url} {what}; removed it", retryable=True)
+        raise BackendError(f"prompt {state.prompt_id} on {self.name} {what}; removed it", retryable=True)
 
     def _download(self, image: Mapping[str, Any]) -> bytes:
-        params = {key: image.get(key, "") for key in ("filename", "subfolder", "type")}
+        params = {key: str(image.get(key, "")) for key in ("filename", "subfolder", "type")}
         response = self._send("GET", "/view", params=params, timeout=60.0)
-        if response.status_code != 200 or not response.content:
+        if response.status != 200 or not response.body:
             raise BackendError(
-                f"{self.url} has no file {params['filename']!r} to download (HTTP {response.status_code})",
+                f"{self.name} has no file {params['filename'][:100]!r} to download (HTTP {response.status})",
                 retryable=True,
             )
-        return response.content
+        return whole_png(response.body, f"{self.name} GET /view")
 
     # -- cancelling ---------------------------------------------------------------------
 
@@ -231,9 +279,8 @@ class ComfyUIServer:
             return
         try:
             self._send("POST", "/queue", json={"delete": prompt_ids}, timeout=_SHORT)
-            queue = self.request("GET", "/queue", timeout=_SHORT)
-            running = [item[1] for item in queue.get("queue_running", [])]
-            for prompt_id in running:
+            running = self._queue(timeout=_SHORT)["queue_running"]
+            for prompt_id in sorted(running):
                 if prompt_id in prompt_ids:
                     self._send("POST", "/interrupt", json={"prompt_id": prompt_id}, timeout=_SHORT)
         except BackendError:

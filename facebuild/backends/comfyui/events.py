@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from facebuild.backends.base import ProgressCallback
 
 _RECV_TIMEOUT = 0.5
 _MAX_BACKOFF = 2.0
+_REMEMBERED_ENDS = 256
 
 
 @dataclass
@@ -45,8 +47,11 @@ class EventListener:
     def __init__(self, ws_url: str, client_id: str, *, connect_timeout: float = 5.0) -> None:
         self.url = f"{ws_url}?clientId={client_id}"
         self.connected = threading.Event()
+        self.attempted = threading.Event()
+        """Set once the first connection attempt has succeeded or failed."""
         self._connect_timeout = connect_timeout
         self._jobs: dict[str, JobState] = {}
+        self._ended_unknown: OrderedDict[str, bool] = OrderedDict()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ws: websocket.WebSocket | None = None
@@ -63,6 +68,25 @@ class EventListener:
         with self._lock:
             self._jobs[prompt_id] = state
         return state
+
+    def rename(self, state: JobState, prompt_id: str) -> None:
+        """Follow ``state`` under the id the server chose instead of ours (a prompt that
+        ran before its id was known may have ended already)."""
+        with self._lock:
+            self._jobs.pop(state.prompt_id, None)
+            state.prompt_id = prompt_id
+            self._jobs[prompt_id] = state
+            ended = self._ended_unknown.pop(prompt_id, False)
+        if ended:
+            state.mark_started()
+            state.ended = True
+            state.wake.set()
+
+    def _remember_end(self, prompt_id: str) -> None:
+        """An end for an id no job follows (yet): kept a while, for ``rename``."""
+        self._ended_unknown[prompt_id] = True
+        while len(self._ended_unknown) > _REMEMBERED_ENDS:
+            self._ended_unknown.popitem(last=False)
 
     def unregister(self, prompt_id: str) -> None:
         with self._lock:
@@ -101,12 +125,14 @@ class EventListener:
                     self.url, timeout=self._connect_timeout, suppress_origin=True
                 )
             except (OSError, websocket.WebSocketException):
+                self.attempted.set()
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF)
                 continue
             backoff = 0.05
             self._ws = ws
             self.connected.set()
+            self.attempted.set()
             self.wake_all()
             try:
                 self._read(ws)
@@ -145,10 +171,13 @@ class EventListener:
         data = message.get("data")
         if not isinstance(data, dict):
             return
+        prompt_id = str(data.get("prompt_id"))
         with self._lock:
-            state = self._jobs.get(str(data.get("prompt_id")))
-        if state is None:
-            return
+            state = self._jobs.get(prompt_id)
+            if state is None:
+                if kind == "executing" and data.get("node") is None:
+                    self._remember_end(prompt_id)
+                return
         if kind in ("execution_start", "execution_cached", "progress"):
             state.mark_started()
         if kind == "progress" and state.progress is not None:

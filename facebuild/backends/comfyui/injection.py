@@ -3,7 +3,8 @@
 By default the sampler (the node with linked ``positive`` and ``negative`` inputs and a
 ``seed`` or ``noise_seed``) leads to everything: the text encoders upstream of its
 ``positive`` and ``negative``, the latent node upstream of its ``latent_image``; the output
-is the graph's one SaveImage. An explicit ``inputs:`` mapping overrides any of those.
+is the graph's one SaveImage. An explicit ``inputs:`` mapping replaces the detection whole:
+what it leaves out is not injected.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from collections.abc import Mapping
 from difflib import get_close_matches
 from typing import Any
 
+from facebuild.backends.comfyui.hints import output_nodes, suggestion
 from facebuild.backends.comfyui.workflow import Graph, Injection, Slot, Workflow, is_link
 
 INPUT_KEYS = ("prompt", "negative", "seed", "width", "height", "output")
-OPTIONAL_KEYS = frozenset({"negative", "seed", "width", "height"})
-"""Keys that ``inputs:`` may set to null: the workflow has no such input to set."""
-_MISSING = object()
+OPTIONAL_KEYS = frozenset({"negative", "seed", "width", "height", "output"})
+"""Keys that ``inputs:`` may leave out or set to null: not injected (``output``: the
+graph's one SaveImage)."""
 
 
 class InjectionError(Exception):
@@ -44,44 +46,81 @@ def check_inputs_option(value: Any) -> str:
 
 
 def find_injection(workflow: Workflow, explicit: Mapping[str, Any] | None = None) -> Injection:
-    """Where prompt, negative, seed, size and output prefix go; raises ``InjectionError``."""
+    """Where prompt, negative, seed, size and output prefix go; raises ``InjectionError``.
+
+    Without ``explicit`` every point is detected from the graph. With an explicit
+    ``inputs:`` mapping nothing is guessed: a key left out (or null) is not injected; only
+    ``prompt`` must be named, and ``output`` may be left out when the graph has one SaveImage.
+    """
+    if explicit is None:
+        return _detected(workflow)
     graph = workflow.graph
-    explicit = explicit or {}
     problem = check_inputs_option(explicit)
     if problem:
         raise InjectionError(f"inputs: {problem}")
     found: dict[str, Any] = {}
     missing: list[str] = []
-    auto = _detect(graph)
     for key in INPUT_KEYS:
-        spec = explicit.get(key, _MISSING)
-        if spec is _MISSING:
-            value, reason = auto[key]
-            if value is None:
-                missing.append(f"the {_LABELS[key]} ({reason})")
-            found[key] = value
+        spec = explicit.get(key)
+        if key == "output":
+            found[key] = _explicit_output(graph, spec, missing)
         elif spec is None:
             found[key] = None
-        elif key == "output":
-            node = str(spec)
-            if node not in graph:
-                missing.append(f"the output node {node!r} named in inputs (no such node)")
-            found[key] = node
+            if key == "prompt":
+                missing.append("prompt is not named (the one key inputs must have)")
         else:
             node, _, name = str(spec).partition(".")
             if node not in graph:
-                missing.append(f"{key} {spec!r} named in inputs (no node {node!r})")
+                missing.append(f"{key} {spec!r} names no node {node!r}")
             elif name not in graph[node].get("inputs", {}):
                 have = ", ".join(graph[node].get("inputs", {})) or "none"
-                missing.append(f"{key} {spec!r} named in inputs (node {node} has inputs: {have})")
+                missing.append(f"{key} {spec!r}: node {node} has inputs: {have}")
             found[key] = Slot(node, name)
+    if (found["width"] is None) != (found["height"] is None):
+        missing.append("width and height go together: name both or neither")
+    if missing:
+        raise InjectionError(
+            f"workflow {workflow.name}: inputs: " + "; ".join(missing)
+            + ". For this workflow, e.g. inputs: " + suggestion(graph, found)
+            + " (a key left out or null is not injected)"
+        )
+    return _injection(graph, found)
+
+
+def _explicit_output(graph: Graph, spec: Any, missing: list[str]) -> str | None:
+    if spec is not None:
+        node = str(spec)
+        if node not in graph:
+            missing.append(f"output {node!r} names no node (SaveImage nodes: "
+                           f"{', '.join(output_nodes(graph)) or 'none'})")
+        return node
+    outputs = output_nodes(graph)
+    if len(outputs) == 1:
+        return outputs[0]
+    missing.append(f"output is not named and the workflow has {len(outputs)} SaveImage nodes"
+                   + (f" ({', '.join(outputs)}): name one" if outputs else ""))
+    return None
+
+
+def _detected(workflow: Workflow) -> Injection:
+    found: dict[str, Any] = {}
+    missing: list[str] = []
+    for key, (value, reason) in _detect(workflow.graph).items():
+        if value is None:
+            missing.append(f"the {_LABELS[key]} ({reason})")
+        found[key] = value
     if missing:
         raise InjectionError(
             f"workflow {workflow.name}: could not find "
             + "; ".join(missing)
             + ". Name them in the cast's backend options, e.g. inputs: "
-            + _suggestion(found)
+            + suggestion(workflow.graph, found)
+            + " (a key left out or null is not injected)"
         )
+    return _injection(workflow.graph, found)
+
+
+def _injection(graph: Graph, found: Mapping[str, Any]) -> Injection:
     output: str = found["output"]
     inputs = graph[output].get("inputs", {})
     prefix = Slot(output, "filename_prefix") if "filename_prefix" in inputs else None
@@ -104,19 +143,6 @@ _LABELS = {
     "height": "height",
     "output": "output node",
 }
-_EXAMPLE = {
-    "prompt": "6.text",
-    "negative": "7.text",
-    "seed": "3.seed",
-    "width": "5.width",
-    "height": "5.height",
-    "output": "9",
-}
-
-
-def _suggestion(found: Mapping[str, Any]) -> str:
-    shown = {key: found.get(key) or f"<like {_EXAMPLE[key]}>" for key in INPUT_KEYS}
-    return "{" + ", ".join(f"{key}: '{value}'" for key, value in shown.items()) + "}"
 
 
 Found = tuple[Any, str]
@@ -124,7 +150,7 @@ Found = tuple[Any, str]
 
 def _detect(graph: Graph) -> dict[str, Found]:
     """Auto-detected injection points, each with the reason when it was not found."""
-    outputs = sorted(n for n, node in graph.items() if node["class_type"] == "SaveImage")
+    outputs = output_nodes(graph)
     saves = f"found {len(outputs)} SaveImage nodes" + (f": {', '.join(outputs)}" if outputs else "")
     result: dict[str, Found] = {"output": (outputs[0] if len(outputs) == 1 else None, saves)}
     samplers = sorted(n for n, node in graph.items() if _is_sampler(node))

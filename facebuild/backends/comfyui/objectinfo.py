@@ -55,12 +55,13 @@ def validate_graph(graph: Mapping[str, Any], info: ObjectInfo, server: str) -> l
             )
             continue
         where = f"node {node_id} ({class_type})"
-        spec_groups = node_info.get("input", {})
+        spec_groups = _mapping(node_info.get("input"))  # the server's answer: any shape
+        required, optional = _mapping(spec_groups.get("required")), _mapping(spec_groups.get("optional"))
         inputs = node.get("inputs", {})
-        for name in spec_groups.get("required", {}):
+        for name in required:
             if name not in inputs:
                 problems.append(f"{where}: required input {name!r} is missing")
-        specs = {**spec_groups.get("optional", {}), **spec_groups.get("required", {})}
+        specs = {**optional, **required}
         for name, value in inputs.items():
             if name not in specs:
                 continue
@@ -72,6 +73,10 @@ def validate_graph(graph: Mapping[str, Any], info: ObjectInfo, server: str) -> l
             if problem:
                 problems.append(f"{where}: {problem}")
     return problems
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _literal_problem(name: str, value: Any, spec: Any, server: str) -> str:

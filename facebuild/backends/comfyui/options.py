@@ -10,6 +10,7 @@ from typing import Any
 from facebuild.backends.comfyui.injection import check_inputs_option
 from facebuild.backends.comfyui.workflow import DEFAULT_WORKFLOW
 from facebuild.errors import CastError
+from facebuild.urls import mask_url
 
 DEFAULT_URL = "http://127.0.0.1:8188"
 OPTIONS = {
@@ -19,7 +20,8 @@ OPTIONS = {
     "batch_size": "jobs in flight per server",
     "timeout": "seconds one job may run",
     "cooldown": "seconds a failing server stays out of rotation",
-    "poll_interval": "seconds between status checks when the websocket is down",
+    "poll_interval": "longest wait between status checks when the websocket is down",
+    "max_answer_bytes": "the largest answer read from a server (an image, /object_info, ...)",
 }
 
 
@@ -32,6 +34,7 @@ class Settings:
     timeout: float = 600.0
     cooldown: float = 60.0
     poll_interval: float = 1.0
+    max_answer_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,8 @@ class Timing:
     timeout: float = 600.0
     """Seconds a job may run once started; it may wait ``timeout × batch_size`` queued."""
     poll_interval: float = 1.0
-    """Seconds between /history + /queue checks while the websocket is down (×5 while up)."""
+    """Longest wait between /history + /queue checks while the websocket is down (the first
+    comes at once, then they back off); every ``5 × poll_interval`` while it is up."""
 
 
 def parse_options(options: Mapping[str, Any]) -> Settings:
@@ -67,6 +71,8 @@ def parse_options(options: Mapping[str, Any]) -> Settings:
         timeout=_number(options, "timeout", defaults.timeout, 0.001),
         cooldown=_number(options, "cooldown", defaults.cooldown, 0.0),
         poll_interval=_number(options, "poll_interval", defaults.poll_interval, 0.001),
+        max_answer_bytes=int(_number(options, "max_answer_bytes", defaults.max_answer_bytes, 1024,
+                                     integer=True)),
     )
 
 
@@ -77,14 +83,15 @@ def _urls(value: Any) -> tuple[str, ...]:
     urls: list[str] = []
     for item in items:
         if not isinstance(item, str) or not item.startswith(("http://", "https://")):
+            shown = repr(mask_url(item)) if isinstance(item, str) else repr(item)
             raise CastError(
-                f"expected an http:// or https:// URL, got {item!r}",
+                f"expected an http:// or https:// URL, got {shown}",
                 key="backend.url",
                 hint=f"e.g. {DEFAULT_URL}",
             )
         url = item.rstrip("/")
         if url in urls:
-            raise CastError(f"server {url} is listed twice", key="backend.url")
+            raise CastError(f"server {mask_url(url)} is listed twice", key="backend.url")
         urls.append(url)
     return tuple(urls)
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from facebuild.backends.comfyui.client import ComfyUIServer
@@ -35,6 +36,9 @@ class ServerPool:
         self._turn = 0
         self._last_used = {server.url: 0 for server in servers}
         self._given = {server.url: 0 for server in servers}
+        self.warnings: list[str] = []
+        """One line per time a server dropped out: which (user-info masked), why, when again."""
+        self.sink: Callable[[str], None] | None = None
 
     def each(self, action: Callable[[ComfyUIServer], T]) -> list[T | BackendError]:
         """``action`` on every server at once; a ``BackendError`` is returned, not raised."""
@@ -51,10 +55,24 @@ class ServerPool:
             return list(executor.map(call, self.servers))
 
     def mark_down(self, server: ComfyUIServer, reason: str) -> None:
+        """Out of rotation for ``cooldown`` seconds, reported once per drop-out."""
+        now = time.monotonic()
         with self._cond:
-            self._down_until[server.url] = time.monotonic() + self.cooldown
+            already = self._down_until[server.url] > now
+            self._down_until[server.url] = now + self.cooldown
             self._down_reason[server.url] = reason
             self._cond.notify_all()
+            if already:
+                return
+            again = datetime.now().astimezone() + timedelta(seconds=self.cooldown)
+            why = reason.removeprefix(f"ComfyUI server {server.name} ").removeprefix(f"{server.name} ")
+            line = (f"ComfyUI server {server.name} dropped out ({why}); it is tried again in "
+                    f"{self.cooldown:g} s (at {again:%H:%M:%S}) and its jobs go "
+                    + ("to the other servers" if len(self.servers) > 1 else "nowhere meanwhile"))
+            self.warnings.append(line)
+            sink = self.sink
+        if sink is not None:
+            sink(line)
 
     def run(self, job: Callable[[ComfyUIServer], T]) -> T:
         """Run ``job`` on the server with the most free capacity, failing over on errors."""

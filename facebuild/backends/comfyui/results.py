@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
 from typing import Any
-
-import requests
 
 from facebuild.errors import BackendError
 
@@ -29,33 +28,44 @@ def _dict(value: Any) -> dict[str, Any]:
 def describe_node_errors(node_errors: Mapping[str, Any]) -> str:
     """``node 4 (CheckpointLoaderSimple): Value not in list: ckpt_name: '…' not in []``."""
     parts = []
-    for node_id, info in node_errors.items():
+    for node_id, info in list(node_errors.items())[:5]:
         info = _dict(info)
         messages = []
-        for error in info.get("errors", []):
-            text = str(error.get("message", "error"))
+        errors = info.get("errors")
+        for error in errors[:3] if isinstance(errors, list) else []:
+            error = _dict(error)
+            text = _short(error.get("message", "error"))
             if error.get("details"):
-                text += f": {error['details']}"
+                text += f": {_short(error['details'])}"
             messages.append(text)
-        parts.append(f"node {node_id} ({info.get('class_type', '?')}): " + "; ".join(messages))
-    return "; ".join(parts)
+        parts.append(f"node {_short(node_id, 40)} ({_short(info.get('class_type', '?'), 80)}): "
+                     + "; ".join(messages))
+    more = f" (and {len(node_errors) - 5} more nodes)" if len(node_errors) > 5 else ""
+    return "; ".join(parts) + more
 
 
-def describe_prompt_error(response: requests.Response, server: str) -> str:
-    """One line for an HTTP 400 from ``POST /prompt``."""
+def describe_prompt_error(body: bytes, server: str) -> str:
+    """One line for an HTTP 400 from ``POST /prompt`` (its body, untrusted)."""
     try:
-        body = response.json()
-    except ValueError:
-        return f"{server} rejected the workflow: {response.text.strip()[:200]}"
-    if not isinstance(body, dict):
-        return f"{server} rejected the workflow: {body!r}"[:300]
-    if body.get("node_errors"):
-        return f"{server} rejected the workflow: " + describe_node_errors(body["node_errors"])
-    error = _dict(body.get("error"))
-    text = str(error.get("message") or error.get("type") or body)
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        return f"{server} rejected the workflow (HTTP 400, {len(body):,} bytes that are not JSON)"
+    if not isinstance(answer, dict):
+        return f"{server} rejected the workflow (HTTP 400)"
+    node_errors = _dict(answer.get("node_errors"))
+    if node_errors:
+        return f"{server} rejected the workflow: " + describe_node_errors(node_errors)
+    error = _dict(answer.get("error"))
+    text = _short(error.get("message") or error.get("type") or "no reason given")
     if error.get("details"):
-        text += f" ({error['details']})"
+        text += f" ({_short(error['details'])})"
     return f"{server} rejected the workflow: {text}"
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    """A server's text for a one-line message: one line, bounded."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def result_image(
@@ -63,15 +73,17 @@ def result_image(
 ) -> Mapping[str, Any]:
     """The first image of ``output_node`` in a history entry; raises for failed prompts."""
     status = _dict(entry.get("status"))
-    for message in status.get("messages", []):
+    messages = status.get("messages")
+    for message in messages if isinstance(messages, list) else []:
         if not (isinstance(message, list) and len(message) == 2):
             continue
         kind, data = message
         data = _dict(data)
         if kind == "execution_error":
-            node = f"node {data.get('node_id')} ({data.get('node_type')})"
-            text = str(data.get("exception_message", "")).strip() or "error"
-            raise BackendError(f"{node} failed on {server}: {data.get('exception_type', '')}: {text}")
+            node = f"node {_short(data.get('node_id'), 40)} ({_short(data.get('node_type'), 80)})"
+            text = _short(data.get("exception_message", "")) or "error"
+            kind_of = _short(data.get("exception_type", ""), 80)
+            raise BackendError(f"{node} failed on {server}: {kind_of}: {text}")
         if kind == "execution_interrupted":
             if cancelled.is_set():
                 raise BackendError("cancelled")
@@ -79,9 +91,9 @@ def result_image(
     if status.get("status_str") == "error":
         raise BackendError(f"the prompt failed on {server} without an error message", retryable=True)
     outputs = _dict(entry.get("outputs"))
-    images = _dict(outputs.get(output_node)).get("images") or []
-    if not images or not isinstance(images[0], dict):
-        produced = ", ".join(sorted(outputs)) or "none"
+    images = _dict(outputs.get(output_node)).get("images")
+    if not isinstance(images, list) or not images or not isinstance(images[0], dict):
+        produced = _short(", ".join(sorted(str(node) for node in outputs)) or "none")
         raise BackendError(
             f"the workflow produced no image at output node {output_node} on "
             f"{server} (nodes with outputs: {produced})"

@@ -50,6 +50,14 @@ class Injection:
     prefix: Slot | None
     """The output node's ``filename_prefix``, varied per job so every job writes a new file."""
 
+    def describe(self) -> dict[str, str | None]:
+        """Where each value goes (``None``: not injected), for ``explain`` and the lock."""
+        slots = (self.prompt, self.negative, self.seed, self.width, self.height)
+        names = ("prompt", "negative", "seed", "width", "height")
+        described = {name: str(slot) if slot is not None else None
+                     for name, slot in zip(names, slots, strict=True)}
+        return {**described, "output": self.output}
+
 
 @dataclass(frozen=True)
 class Workflow:
@@ -146,11 +154,13 @@ def inject(
     height: int,
     prefix: str,
 ) -> Graph:
-    """A deep copy of ``graph`` with the request's values at the injection points."""
+    """A deep copy of ``graph`` with the request's values at the injection points. The
+    workflow's own negative text (embeddings, say) is kept: alone when the request has no
+    negative, else joined with it (``"<workflow's>, <request's>"``)."""
     out: Graph = copy.deepcopy(dict(graph))
     values: list[tuple[Slot | None, Any]] = [
         (where.prompt, prompt),
-        (where.negative, negative),
+        (where.negative, join_negative(_literal_text(graph, where.negative), negative)),
         (where.seed, seed),
         (where.width, width),
         (where.height, height),
@@ -160,6 +170,23 @@ def inject(
         if slot is not None:
             out[slot.node].setdefault("inputs", {})[slot.input] = value
     return out
+
+
+def _literal_text(graph: Mapping[str, Any], slot: Slot | None) -> str:
+    if slot is None:
+        return ""
+    value = graph.get(slot.node, {}).get("inputs", {}).get(slot.input)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def join_negative(own: str, requested: str) -> str:
+    """The workflow's own negative text and the cast's, without repeating either."""
+    requested = requested.strip()
+    if not own or own == requested:
+        return requested
+    if not requested:
+        return own
+    return f"{own.rstrip(', ')}, {requested}"
 
 
 def digest(graph: Mapping[str, Any]) -> str:
