@@ -110,16 +110,23 @@ def read_inputs(flag: str, value: str) -> dict[str, Any]:
             raise UsageError(f"{flag} {value}: larger than 1 MiB; an inputs mapping is a few lines")
         text = raw.decode("utf-8", errors="replace")
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        data = _json_or_yaml(text)
     except (ValueError, yaml.YAMLError, RecursionError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UsageError(f"{flag}: not a valid JSON or YAML mapping: {first}") from None
     if not isinstance(data, dict):
         raise UsageError(f"{flag}: expected a mapping like {{\"prompt\": \"6.text\", "
                          f"\"seed\": \"3.seed\"}}, got {type(data).__name__}")
-    for key, where in data.items():
-        if not isinstance(key, str) or isinstance(where, bool) or \
-                not (where is None or isinstance(where, str | int)):
-            raise UsageError(f"{flag}: {key}: expected 'NODE.input' (or null: not injected), "
-                             f"got {type(where).__name__}")
-    return {key: str(where) if isinstance(where, int) else where for key, where in data.items()}
+    from facebuild.backends.comfyui.injection import check_inputs_option
+
+    problem = check_inputs_option(data)
+    if problem:
+        raise UsageError(f"{flag}: {problem}")
+    return data
+
+
+def _json_or_yaml(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return yaml.safe_load(text)

@@ -102,9 +102,17 @@ def load_personas(manifest: Path, *, run_folder: Path | None = None,
     load = _Loader(manifest, run, root, Roots.of(run, tuple(allowed), allow_hint), guard, found,
                    extra or {})
     by_call: dict[str, tuple[Name, list[tuple[Entry, Name, dict[str, Any]]]]] = {}
+    channel_of: dict[tuple[str, str], str | None] = {}
     for entry in entries:
         call = load.calls(entry.call_id)
-        speaker = load.speakers.setdefault(call.folder, Names(guard, "speaker"))(entry.speaker)
+        label = entry.speaker
+        first = channel_of.setdefault((entry.call_id, entry.speaker), entry.channel)
+        if first != entry.channel:  # the same diarizer label on the other channel: another person
+            label = f"{entry.speaker}-{entry.channel or 'nochannel'}"
+        speaker = load.speakers.setdefault(call.folder, Names(guard, "speaker"))(label)
+        if label != entry.speaker and not speaker.hidden:
+            load.warn(f"{entry.label}: the speaker is also on another channel of this call: this "
+                      f"one is named {speaker.shown}", skip=False)
         refused = [(what, name) for what, name in (("call_id", call), ("speaker", speaker))
                    if name.hidden]
         if refused and guard.mode == "fail":

@@ -72,17 +72,17 @@ def read_manifest(path: Path, guard: Guard | None = None) -> tuple[list[Entry], 
                         hint='e.g. [{"call_id": "...", "speaker": "...", "persona_path": "..."}]')
     entries: list[Entry] = []
     problems: list[str] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str | None], int] = {}
     for index, item in enumerate(data):
         entry, problem = _entry(index, item, guard)
-        if entry is not None and (entry.call_id, entry.speaker) in seen:
-            first = seen[(entry.call_id, entry.speaker)]
+        if entry is not None and (entry.call_id, entry.speaker, entry.channel) in seen:
+            first = seen[(entry.call_id, entry.speaker, entry.channel)]
             problem = f"{entry.label}: duplicate of entry {first}; skipped"
             entry = None
         if problem is not None:
             problems.append(f"{where}: {problem}")
         if entry is not None:
-            seen[(entry.call_id, entry.speaker)] = index
+            seen[(entry.call_id, entry.speaker, entry.channel)] = index
             entries.append(entry)
     return entries, problems
 

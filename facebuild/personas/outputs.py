@@ -32,9 +32,10 @@ def image_manifest(placed: Mapping[str, tuple[str, dict[str, Any]]], prefix: str
     for path, (name, entry) in sorted(placed.items()):
         source = entry.get("source") or {}
         post = entry.get("post") or {}
-        size = post.get("size") if isinstance(post.get("size"), list) else [None, None]
-        files[path] = {**provenance(name, entry), "file": path, "width": size[0],
-                       "height": size[1] if len(size) > 1 else None, "source": source}
+        size = post.get("size")
+        width, height = size if isinstance(size, list) and len(size) == 2 else (None, None)
+        files[path] = {**provenance(name, entry), "file": path, "width": width,
+                       "height": height, "source": source}
         call, speaker = str(source.get("call_id")), str(source.get("speaker"))
         upstream = f"{prefix}/{path}" if prefix else path
         if source.get("kind") == AVATAR:
