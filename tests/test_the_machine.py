@@ -286,3 +286,13 @@ def test_hand_edited_avatar_is_kept_unless_force(run: Path, cli: Cli) -> None:
     manifest.write_text(json.dumps([e for e in entries if e["speaker"] != "SPEAKER_01"]))
     assert avatars(cli)[0] == 0
     assert not avatar.exists() and not avatar.parent.exists()
+
+
+def test_files_of_an_older_layout_in_the_scanned_folder_are_reported(run: Path, cli: Cli) -> None:
+    old = run / "comfyui_images/avatar"
+    (old / ".facebuild/store/ab").mkdir(parents=True)
+    (old / "cast.lock").write_text("{}")
+    code, out, err = avatars(cli)
+    assert code == 0, out + err
+    assert "avatar still holds cast.lock, .facebuild of an older facebuild" in err
+    assert (old / "cast.lock").exists()  # reported, never removed

@@ -57,7 +57,7 @@ def _build(args: argparse.Namespace, root: Path, allowed: list[Path], backend: B
     from facebuild.lock import read_lock
     from facebuild.personas import default_variants, load_personas
     from facebuild.personas.outputs import write_image_manifest
-    from facebuild.personas.publish import OUTPUT, place
+    from facebuild.personas.publish import OUTPUT, leftovers, place
     from facebuild.privacy import Guard
 
     mode = "redact" if args.redact else "fail"
@@ -91,6 +91,11 @@ def _build(args: argparse.Namespace, root: Path, allowed: list[Path], backend: B
     out = root / OUTPUT
     placed = place(read_lock(cast.lock_path), cast.dist_dir, out, state, force=args.force)
     write_image_manifest(out, placed.files, str(root / OUTPUT))
+    old = leftovers(out)
+    if old:
+        print(f"warning: {out} still holds {', '.join(old)} of an older facebuild; the steps "
+              "that scan it for avatars take those images too: remove them (the build state "
+              f"now lives in {state})", file=sys.stderr)
     for where in placed.kept:
         print(f"warning: {out / where}: changed since facebuild placed it, or not made by "
               "facebuild; kept (--force replaces it)", file=sys.stderr)

@@ -28,6 +28,8 @@ from facebuild.personas.ids import safe_component
 OUTPUT = Path("comfyui_images") / "avatar"
 RECORD = "placed.json"
 FORMATS = (".png", ".webp")
+OLD_FILES = ("cast.lock", ".facebuild", "manifest.json", "index.html", "contact-sheet.png")
+"""What earlier versions kept in the output folder itself: never removed, only reported."""
 
 
 @dataclass
@@ -140,3 +142,9 @@ def _remove_empty(folder: Path, top: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def leftovers(out: Path) -> list[str]:
+    """Files an older facebuild kept in the output folder, where downstream steps would
+    take their images for avatars."""
+    return [name for name in OLD_FILES if (out / name).exists()]
