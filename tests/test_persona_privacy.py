@@ -12,6 +12,7 @@ import pytest
 from conftest import write
 
 from facebuild.cast import load_cast
+from facebuild.images import png_text
 from facebuild.lock import read_lock
 from facebuild.sheet import sheet_items
 
@@ -38,8 +39,14 @@ def persona_run(root: Path, entries: list[tuple[str, str]]) -> Path:
 
 
 def every_byte(folder: Path, *texts: str) -> bytes:
+    """Every byte under ``folder``, the text chunks of its PNGs decoded, the names of its
+    files and folders, and ``texts``."""
     blobs = [t.encode() for t in texts]
-    blobs += [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
+    for file in (p for p in folder.rglob("*") if p.is_file()):
+        data = file.read_bytes()
+        blobs.append(data)
+        if data[:8] == b"\x89PNG\r\n\x1a\n":
+            blobs.append(json.dumps(png_text(data), ensure_ascii=False).encode())
     blobs += [p.as_posix().encode() for p in folder.rglob("*")]  # the names of files and folders
     return b"\n".join(blobs)
 

@@ -51,7 +51,7 @@ def _say(args: argparse.Namespace, line: str, **fields: Any) -> None:
 
 
 def _build(args: argparse.Namespace, root: Path, allowed: list[Path], backend: Backend) -> int:
-    from facebuild.builder import Builder
+    from facebuild.builder import Builder, build_lock
     from facebuild.cast import cast_from_data
     from facebuild.commands.build import make_reporter
     from facebuild.lock import read_lock
@@ -89,8 +89,9 @@ def _build(args: argparse.Namespace, root: Path, allowed: list[Path], backend: B
     report = Builder(the_plan, make_reporter(args.output_format)).run(
         targets, force=args.force, jobs=args.jobs, dry_run=False, max_cost=None, confirm=None)
     out = root / OUTPUT
-    placed = place(read_lock(cast.lock_path), cast.dist_dir, out, state, force=args.force)
-    write_image_manifest(out, placed.files, str(root / OUTPUT))
+    with build_lock(cast):  # another avatars run of this folder places nothing meanwhile
+        placed = place(read_lock(cast.lock_path), cast.dist_dir, out, state, force=args.force)
+        write_image_manifest(out, placed.files, str(root / OUTPUT))
     old = leftovers(out)
     if old:
         print(f"warning: {out} still holds {', '.join(old)} of an older facebuild; the steps "
