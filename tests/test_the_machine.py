@@ -119,6 +119,9 @@ def test_a_machine_run_folder_gives_the_upstream_layout_and_manifest(run: Path, 
     code, out, err = avatars(cli)
     assert code == 0, out + err
     assert out.splitlines()[0] == "backend: sketch (offline, the default)"
+    assert out.splitlines()[-1].startswith(f"placed 6 new or changed image(s) of 6 in {OUT}, "
+                                           "with image_manifest.json; review them in "
+                                           f"{RUN}/.facebuild/avatars/index.html")
     manifest = json.loads((run / "comfyui_images/avatar/image_manifest.json").read_text())
     assert manifest["backdrops"] == BACKDROPS  # key by key, plain string paths
     assert manifest["personas"] == AVATARS
@@ -139,7 +142,7 @@ def test_a_machine_run_folder_gives_the_upstream_layout_and_manifest(run: Path, 
     assert (run / ".facebuild/avatars/index.html").is_file()  # the review files are elsewhere
     assert (run / ".facebuild/avatars/contact-sheet.png").is_file()
     code, out, _ = avatars(cli)
-    assert code == 0 and "0 generated" in out
+    assert code == 0 and "0 generated" in out and "placed 0 new or changed image(s) of 6" in out
 
 
 def test_builder_fields_make_the_prompt_and_placeholders_go(run: Path, cli: Cli) -> None:

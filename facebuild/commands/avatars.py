@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,10 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--allow-root {folder}: no such folder")
     backend = choose_backend(args)
     _say(args, f"backend: {backend.summary}", backend=backend.config["name"])
-    code = _build(args, root, allowed, backend)
-    _say(args, f"avatars in {root / OUTPUT}; review them in {root / STATE / REVIEW / 'index.html'}")
+    code, placed = _build(args, root, allowed, backend)
+    _say(args, f"placed {placed.written} new or changed image(s) of {placed.total} in "
+         f"{root / OUTPUT}, with image_manifest.json; review them in "
+         f"{root / STATE / REVIEW / 'index.html'}", placed=placed.written, total=placed.total)
     return code
 
 
@@ -50,7 +53,14 @@ def _say(args: argparse.Namespace, line: str, **fields: Any) -> None:
         print(line, flush=True)
 
 
-def _build(args: argparse.Namespace, root: Path, allowed: list[Path], backend: Backend) -> int:
+@dataclass(frozen=True)
+class _Counts:
+    written: int
+    total: int
+
+
+def _build(args: argparse.Namespace, root: Path, allowed: list[Path],
+           backend: Backend) -> tuple[int, _Counts]:
     from facebuild.builder import Builder, build_lock
     from facebuild.cast import cast_from_data
     from facebuild.commands.build import make_reporter
@@ -103,4 +113,5 @@ def _build(args: argparse.Namespace, root: Path, allowed: list[Path], backend: B
     if personas.skipped:
         print(f"warning: {personas.skipped} output(s) skipped, see the warnings above",
               file=sys.stderr)
-    return 0 if report.ok and not personas.skipped and not placed.kept else 1
+    code = 0 if report.ok and not personas.skipped and not placed.kept else 1
+    return code, _Counts(len(placed.written), len(placed.files))
