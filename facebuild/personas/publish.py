@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from facebuild.atomic import write_atomic, write_text_atomic
+from facebuild.atomic import write_atomic, write_text_if_changed
 from facebuild.lock import Lock
 from facebuild.personas.characters import AVATAR, BACKDROP
 from facebuild.personas.ids import safe_component
@@ -131,7 +131,7 @@ def place(lock: Lock, dist: Path, out: Path, state: Path, *, force: bool) -> Pla
             target.unlink()
             done.removed.append(where)
             _remove_empty(target.parent, out)
-    write_text_atomic(record_path, json.dumps(after, indent=2, sort_keys=True) + "\n")
+    write_text_if_changed(record_path, json.dumps(after, indent=2, sort_keys=True) + "\n")
     return done
 
 
