@@ -195,3 +195,12 @@ def test_gallery_and_contact_sheet_show_names_as_the_guard_passes_them(
     assert file.is_file()
     blob = every_byte(tmp_path / "dist", out, err)
     assert not any(planted.encode() in blob for planted in ("jane.roe", "7946", "123-45", "4111"))
+
+
+def test_nothing_is_written_through_a_symlink_out_of_the_run_folder(tmp_path: Path, cli: Cli) -> None:
+    persona_run(tmp_path / "run", [("call-0001", "S00")])
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "run/comfyui_images").symlink_to(tmp_path / "elsewhere")
+    code, _, err = avatars(cli)
+    assert code == 2 and err.count("\n") == 1 and "leads out of the run folder" in err
+    assert list((tmp_path / "elsewhere").iterdir()) == []

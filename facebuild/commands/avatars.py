@@ -32,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
     for flag, value in (("--batch-size", args.batch_size), ("--jobs", args.jobs)):
         if value is not None and value < 1:
             raise UsageError(f"{flag} must be at least 1, got {value}")
+    for inside in (root / OUTPUT, root / STATE):
+        if not inside.resolve().is_relative_to(root.resolve()):
+            raise UsageError(f"{inside} leads out of the run folder (a symlink): nothing is "
+                             "written through it; make it a folder")
     allowed = [Path(p) for p in args.allow_root or []]
     for folder in allowed:
         if not folder.is_dir():
