@@ -58,15 +58,21 @@ def avatars(cli: Cli, *extra: str) -> tuple[int, str, str]:
 
 def test_an_id_that_is_personal_data_is_refused_in_fail_mode(tmp_path: Path, cli: Cli) -> None:
     persona_run(tmp_path / "run", [(PHONE_ID, "SPEAKER_00"), ("call-0002", MAIL_ID),
-                                   ("call-0003", "S00")])
+                                   ("call-0002", "S01"), ("call-0003", "S00")])
+    said = tmp_path / f"run/speakers/call-0002/right-vocals/{MAIL_ID}/speaker_transcript.txt"
+    said.write_text("Call me back on (415) 555-0134 from the office.\n")
     code, out, err = avatars(cli)
     assert code == 1
+    # the call's backdrop holds that number: blocked, and the message names no folder of it
+    assert "FAILED  call-0002-backdrop/backdrop: blocked by the privacy guard: phone number " \
+           "*** *** **34 in the rendered prompt" in out
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert "persona_manifest.json: entry 0: call_id: holds personal data (phone number); the " \
            "entry is refused" in warnings[0]
     assert "entry 1: speaker: holds personal data (e-mail address)" in warnings[1]
     manifest = json.loads((tmp_path / "run/comfyui_images/avatar/image_manifest.json").read_text())
     assert manifest["personas"] == {
+        "call-0002_S01": "run/comfyui_images/avatar/call-0002/S01/avatar.png",
         "call-0003_S00": "run/comfyui_images/avatar/call-0003/S00/avatar.png"}
     blob = every_byte(tmp_path / "run/comfyui_images", out, err)
     blob += every_byte(tmp_path / "run/.facebuild")

@@ -75,6 +75,12 @@ class _Loader:
         self.ids[wanted] = key
         return wanted
 
+    def origins(self, files: list[list[str]]) -> list[list[str]]:
+        """The (kind, path) source files the privacy guard may name in a message: none
+        whose path holds a component it flags (a folder named after a phone number)."""
+        return [pair for pair in files
+                if not any(flagged(self.guard, part) for part in Path(pair[1]).parts)]
+
     def shown_path(self, path: Path, *names: tuple[str, Name]) -> str:
         """A path for provenance: relative to the run folder when inside it, with every
         component the guard flags replaced by its opaque id."""
@@ -174,7 +180,7 @@ def _avatar(load: _Loader, entry: Entry, call: Name, speaker: Name,
         **load.extra, "id": load.unique_id(f"{call.slug}-{speaker.slug}", f"{call.shown}\0{speaker.shown}"),
         "name": f"{speaker.shown} ({call.shown})", "call": call.slug, "speaker": speaker.slug,
         "variants": [AVATAR], "persona": {"text": persona["text"], "sections": persona["sections"]},
-        "transcript": said.text, "source": source, "source_files": files})
+        "transcript": said.text, "source": source, "source_files": load.origins(files)})
 
 
 def _backdrop(load: _Loader, call_id: str, call: Name,
@@ -196,7 +202,8 @@ def _backdrop(load: _Loader, call_id: str, call: Name,
     load.found.characters.append({
         **load.extra, "id": load.unique_id(f"{call.slug}-{BACKDROP}", f"{call.shown}\0"),
         "name": f"call {call.shown}", "call": call.slug, "variants": [BACKDROP],
-        "personas": personas, "transcript": said.text, "source": source, "source_files": files})
+        "personas": personas, "transcript": said.text, "source": source,
+        "source_files": load.origins(files)})
 
 
 def _listed(load: _Loader, said: transcripts.Transcript,
