@@ -313,3 +313,20 @@ def test_a_missing_persona_in_a_cast_keeps_its_old_output_and_exits_1(
     assert "its avatar is skipped" in err
     assert "output(s) skipped: a source is missing" in err
     assert avatar.exists()  # not taken for an output removed from the cast
+
+
+def test_the_builders_labelled_fields_and_placeholders() -> None:
+    from facebuild.personas.fields import persona_sections
+
+    text = ("Here is the persona you asked for.\n**Name:** Rae\nShort Description: A tall "
+            "courier.\nGreeting: Hi {{user}}!\nLong Description:\nWears a red cap.\nHas a "
+            "scar on one cheek.\nSuggested Starters:\n- Where to?\nCategories: Urban\n"
+            "Definition: {{char}}: On my way. {{User}}: Thanks.\n")
+    found = persona_sections(text)
+    assert found == {"Name": "Rae.", "Short Description": "A tall courier.", "Greeting": "Hi !",
+                     "Long Description": "Wears a red cap. Has a scar on one cheek.",
+                     "Suggested Starters": "Where to?", "Categories": "Urban.",
+                     "Definition": "On my way. Thanks."}
+    # one label alone is no builder format: a Markdown persona reads as before
+    assert persona_sections("## Appearance\nName: on the badge.\n") == {
+        "Appearance": "Name: on the badge."}
