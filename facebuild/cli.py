@@ -125,18 +125,31 @@ def make_parser() -> argparse.ArgumentParser:
     pk.add_argument("--cast", default="cast.yaml", help="the cast file (default: cast.yaml)")
 
     av = p["avatars"]
+    av.add_argument("targets", nargs="*", metavar="TARGET",
+                    help="only these targets: call-0003-speaker-00/avatar, call-0003-speaker-00, "
+                    "'*/backdrop'")
     av.add_argument("--persona-manifest", required=True, metavar="FILE",
                     help="RUN/characters/persona_manifest.json")
     av.add_argument("--output-root", required=True, metavar="DIR", help="the run folder")
-    av.add_argument("--avatar-workflow", metavar="FILE", help="ComfyUI workflow for avatars")
-    av.add_argument("--backdrop-workflow", metavar="FILE", help="ComfyUI workflow for backdrops")
+    av.add_argument("--allow-root", action="append", metavar="DIR",
+                    help="also read persona and transcript files in DIR (repeatable)")
+    av.add_argument("--avatar-workflow", metavar="FILE",
+                    help="ComfyUI workflow for avatars (implies --backend comfyui)")
+    av.add_argument("--backdrop-workflow", metavar="FILE",
+                    help="ComfyUI workflow for backdrops (implies --backend comfyui)")
+    av.add_argument("--avatar-inputs", metavar="JSON|FILE",
+                    help="the comfyui inputs: mapping for avatars, as JSON or a JSON/YAML file")
+    av.add_argument("--backdrop-inputs", metavar="JSON|FILE",
+                    help="the comfyui inputs: mapping for backdrops, as JSON or a JSON/YAML file")
+    av.add_argument("--force", action="store_true",
+                    help="replace avatars changed by hand or not made by facebuild")
     av.add_argument("--initial-prompt", default="", metavar="TEXT",
                     help="prepended to every positive prompt, e.g. 'a drawing of'")
     av.add_argument("--api-url", dest="url", action="append", metavar="URL",
-                    help="ComfyUI server URL; repeat for a pool")
+                    help="ComfyUI server URL; repeat for a pool (implies --backend comfyui)")
     av.add_argument("--batch-size", type=int, default=10, metavar="N",
                     help="jobs in flight per ComfyUI server (default 10)")
-    av.add_argument("--backend", metavar="NAME", help="sketch, bedrock or comfyui")
+    av.add_argument("--backend", metavar="NAME", help="sketch (the default), bedrock or comfyui")
     av.add_argument("--model", help="model id (bedrock)")
     av.add_argument("--region", help="AWS region (bedrock)")
     av.add_argument("--profile", help="AWS profile (bedrock)")

@@ -6,11 +6,13 @@ One row per character: name, role, traits, each variant at its real size (tiny i
 enlarged with crisp pixels), candidates side by side and numbered, and on demand the
 prompt, seed, backend and model. Images load lazily and off-screen rows are not laid out,
 so the page stays fast with thousands of characters. Everything comes from the lock (what
-is in dist) and the cast (names, roles, traits), and every string is escaped.
+is in dist) and the cast (names, roles, traits, as the privacy guard lets them pass), and
+every string is escaped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +20,7 @@ from urllib.parse import quote
 from facebuild.atomic import write_text_if_changed
 from facebuild.cast import Cast
 from facebuild.lock import Lock
+from facebuild.privacy import guard_for
 
 SHOWN_MAX = 256
 """Variants larger than this are shown scaled down to fit, linked to the file itself."""
@@ -107,7 +110,16 @@ def group(cast: Cast, lock: Lock) -> dict[str, Variants]:
             for character, variants in found.items() if variants}
 
 
+def shown_text(cast: Cast) -> Callable[[str], str]:
+    """What the gallery and the contact sheet may show of a name, role, tag or trait: the
+    text as the cast's privacy guard passes it (redacted, or masked in ``fail`` mode)."""
+    settings = cast.spec.privacy
+    guard = guard_for(settings.mode, cast.base_dir / settings.deny if settings.deny else None)
+    return lambda text: guard.check(text)[0]
+
+
 def _row(cast: Cast, character_id: str, variants: Variants) -> str:
+    shown = shown_text(cast)
     try:
         character = cast.character(character_id)
         name, role, traits = character.name, character.role, list(character.traits)
@@ -116,6 +128,7 @@ def _row(cast: Cast, character_id: str, variants: Variants) -> str:
             traits += [str(t) for t in tags]
     except KeyError:  # kept in the lock (edited by hand) but no longer in the cast
         name, role, traits = character_id, "", []
+    name, role, traits = shown(name), shown(role), [shown(t) for t in traits]
     search = " ".join([character_id, name, role, *traits]).lower()
     tag_html = "".join(f"<span>{escape(t)}</span>" for t in traits)
     figures = "".join(_figure(f"{character_id}/{v}", v, c) for v, c in variants.items())

@@ -185,6 +185,11 @@ class CastFile(_Strict):
     transcripts: str | None = Field(
         None, description="The speakers/ folder of transcripts that go with 'personas'."
     )
+    persona_roots: list[str] = Field(
+        default_factory=list,
+        description="More folders persona and transcript files may lie in, besides the run "
+        "folder of 'personas' (relative to the cast).",
+    )
     variants: dict[str, Variant] = Field(description="Variant name -> variant.")
     characters: list[Character] = Field(default_factory=list)
     include: list[str] = Field(

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from facebuild.atomic import write_atomic
 from facebuild.cast import Cast
+from facebuild.gallery import shown_text
 from facebuild.lock import Lock
 
 SHEET_FILE = "contact-sheet.png"
@@ -108,7 +109,9 @@ def _fit(draw: ImageDraw.ImageDraw, label: str, font: Font, width: int) -> str:
 
 def sheet_items(cast: Cast, lock: Lock, variant: str | None = None) -> list[tuple[str, Path, str]]:
     """(label, dist file, sha256) of candidate 1 of ``variant`` (default: the cast's first
-    variant a character has) for every character the lock has built, in cast order."""
+    variant a character has) for every character the lock has built, in cast order. The
+    label is the name as the privacy guard lets it pass."""
+    shown = shown_text(cast)
     items: list[tuple[str, Path, str]] = []
     for character in cast.spec.characters:
         own = cast.variants_of(character)
@@ -116,7 +119,7 @@ def sheet_items(cast: Cast, lock: Lock, variant: str | None = None) -> list[tupl
             (v for v in cast.spec.variants if v in own), None)
         entry = lock.entries.get(f"{character.id}/{chosen}")
         if entry is not None:
-            items.append((character.name or character.id, cast.dist_dir / entry["file"],
+            items.append((shown(character.name) or character.id, cast.dist_dir / entry["file"],
                           str(entry.get("sha256", ""))))
     return items
 

@@ -24,18 +24,18 @@ from facebuild.prompts import PromptRenderer
 
 Cli = Callable[..., tuple[int, str, str]]
 OUT = Path("run/comfyui_images/avatar")
-AVATARS = {
-    "call-2024-03-01-0001_SPEAKER_00": "call-2024-03-01-0001/speaker-00/avatar.png",
-    "call-2024-03-01-0001_SPEAKER_01": "call-2024-03-01-0001/speaker-01/avatar.png",
-    "2024-03-02_0815_agent": "2024-03-02-0815/agent/avatar.png",
-    "2024-03-02_0815_customer": "2024-03-02-0815/customer/avatar.png",
-    "2024-03-02_0815_supervisor": "2024-03-02-0815/supervisor/avatar.png",
-    "call-0003_SPEAKER_00": "call-0003/speaker-00/avatar.png",
-    "call-0003_SPEAKER_01": "call-0003/speaker-01/avatar.png",
+AVATARS = {  # raw ids as folder names, as the upstream avatar step writes them
+    "call-2024-03-01-0001_SPEAKER_00": "call-2024-03-01-0001/SPEAKER_00/avatar.png",
+    "call-2024-03-01-0001_SPEAKER_01": "call-2024-03-01-0001/SPEAKER_01/avatar.png",
+    "2024-03-02_0815_agent": "2024-03-02_0815/agent/avatar.png",
+    "2024-03-02_0815_customer": "2024-03-02_0815/customer/avatar.png",
+    "2024-03-02_0815_supervisor": "2024-03-02_0815/supervisor/avatar.png",
+    "call-0003_SPEAKER_00": "call-0003/SPEAKER_00/avatar.png",
+    "call-0003_SPEAKER_01": "call-0003/SPEAKER_01/avatar.png",
 }
 BACKDROPS = {
     "call-2024-03-01-0001": "backdrops/call-2024-03-01-0001.png",
-    "2024-03-02_0815": "backdrops/2024-03-02-0815.png",
+    "2024-03-02_0815": "backdrops/2024-03-02_0815.png",
     "call-0003": "backdrops/call-0003.png",
 }
 BLOCKED = {  # target: what the guard says, and where it was
@@ -141,7 +141,7 @@ def test_twice_regenerates_nothing_and_one_persona_edit_one_avatar(run: Path, cl
     assert "1 generated, 1 derived, 8 cached" in out
     assert "generated  call-0003-speaker-01/avatar -> call-0003/speaker-01/avatar.png" in out
     manifest = json.loads((OUT / "image_manifest.json").read_text())
-    entry = manifest["files"]["call-0003/speaker-01/avatar.png"]
+    entry = manifest["files"]["call-0003/SPEAKER_01/avatar.png"]
     assert "orange scarf" in entry["prompt"]
     assert entry["source"]["persona_sha256"] == hashlib.sha256(persona.read_bytes()).hexdigest()
 
@@ -179,8 +179,8 @@ def test_bad_input_is_one_clear_line_and_never_stops_the_others(run: Path, cli: 
     assert "persona_manifest.json: the persona manifest must be a JSON list of entries" in err
     code, _, err = cli("avatars", "--persona-manifest", "nowhere.json", "--output-root", "run")
     assert code == 2 and "nowhere.json: persona manifest not found" in err
-    code, _, err = avatars(cli, "--avatar-workflow", "mine.json")
-    assert code == 2 and "--avatar-workflow is for the comfyui backend" in err
+    code, _, err = avatars(cli, "--backend", "sketch", "--avatar-workflow", "mine.json")
+    assert code == 2 and "--avatar-workflow is for the comfyui backend, not --backend sketch" in err
 
 
 def test_prompts_fit_the_model_limit_at_a_sentence_boundary(run: Path) -> None:

@@ -125,10 +125,10 @@ def test_manifest_entries_and_their_problems(tmp_path: Path) -> None:
         {"call_id": "c1", "speaker": "A", "persona_path": "again.md"},
         {"call_id": "c3", "speaker": "D", "persona_path": "d.md", "audio_samples": "one"},
     ]))
-    entries, problems = read_manifest(manifest, tmp_path)
+    entries, problems = read_manifest(manifest)
     assert [(e.index, e.call_id, e.speaker) for e in entries] == [(0, "c1", "A"), (5, "7", "C")]
-    assert entries[0].persona_path == tmp_path / "characters/c1/A.md"
-    assert entries[1].persona_path == Path("/abs/C.md") and entries[1].channel == "left-vocals"
+    assert entries[0].persona_ref == "characters/c1/A.md"
+    assert entries[1].persona_ref == "/abs/C.md" and entries[1].channel == "left-vocals"
     text = "\n".join(problems)
     assert "entry 1 (call c1, speaker ?): speaker: missing required field; skipped" in text
     assert "entry 2 (call ?, speaker B): call_id: missing required field" in text
@@ -148,9 +148,9 @@ def test_a_manifest_that_is_not_a_list_is_an_error(tmp_path: Path, content: str,
                                                    message: str) -> None:
     write(tmp_path / "persona_manifest.json", content)
     with pytest.raises(CastError, match=message):
-        read_manifest(tmp_path / "persona_manifest.json", tmp_path)
+        read_manifest(tmp_path / "persona_manifest.json")
     with pytest.raises(CastError, match="not found"):
-        read_manifest(tmp_path / "missing.json", tmp_path)
+        read_manifest(tmp_path / "missing.json")
 
 
 def test_sections_by_heading_as_plain_sentences() -> None:
@@ -190,13 +190,18 @@ def test_characters_slugs_channels_and_provenance(tmp_path: Path) -> None:
     assert by_id["2024-03-02-0815-backdrop"]["source"]["channel"] == "left-vocals"
 
 
-def test_right_vocals_is_preferred_for_a_speaker(tmp_path: Path) -> None:
+def test_the_entrys_own_channel_comes_first_then_the_other(tmp_path: Path) -> None:
     manifest = write_run(tmp_path, absolute=True)
     write(tmp_path / "speakers/call-0003/right-vocals/SPEAKER_01/a.txt", "From the right.")
     found = load_personas(manifest)
     avatar = next(c for c in found.characters if c["id"] == "call-0003-speaker-01")
-    assert avatar["source"]["channel"] == "right-vocals" and avatar["transcript"] == "From the right."
+    # the entry says left-vocals: the right-vocals S01 is another person
+    assert avatar["source"]["channel"] == "left-vocals" and avatar["transcript"] == "Take your time, dear."
     assert avatar["source"]["persona"] == "characters/call-0003/SPEAKER_01/persona.md"
+    for file in (tmp_path / "speakers/call-0003/left-vocals/SPEAKER_01").glob("*.txt"):
+        file.unlink()
+    avatar = next(c for c in load_personas(manifest).characters if c["id"] == "call-0003-speaker-01")
+    assert avatar["source"]["channel"] == "right-vocals" and avatar["transcript"] == "From the right."
 
 
 def test_ids_are_slugs_and_never_paths(tmp_path: Path) -> None:
@@ -308,3 +313,20 @@ def test_a_missing_persona_in_a_cast_keeps_its_old_output_and_exits_1(
     assert "its avatar is skipped" in err
     assert "output(s) skipped: a source is missing" in err
     assert avatar.exists()  # not taken for an output removed from the cast
+
+
+def test_the_builders_labelled_fields_and_placeholders() -> None:
+    from facebuild.personas.fields import persona_sections
+
+    text = ("Here is the persona you asked for.\n**Name:** Rae\nShort Description: A tall "
+            "courier.\nGreeting: Hi {{user}}!\nLong Description:\nWears a red cap.\nHas a "
+            "scar on one cheek.\nSuggested Starters:\n- Where to?\nCategories: Urban\n"
+            "Definition: {{char}}: On my way. {{User}}: Thanks.\n")
+    found = persona_sections(text)
+    assert found == {"Name": "Rae.", "Short Description": "A tall courier.", "Greeting": "Hi !",
+                     "Long Description": "Wears a red cap. Has a scar on one cheek.",
+                     "Suggested Starters": "Where to?", "Categories": "Urban.",
+                     "Definition": "On my way. Thanks."}
+    # one label alone is no builder format: a Markdown persona reads as before
+    assert persona_sections("## Appearance\nName: on the badge.\n") == {
+        "Appearance": "Name: on the badge."}

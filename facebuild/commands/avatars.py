@@ -1,29 +1,30 @@
 """facebuild avatars: persona avatars and call backdrops from a persona manifest, built
-with the same engine as ``facebuild build`` (plan, store, lock, privacy guard) into
-RUN/comfyui_images/avatar/, with image_manifest.json beside them."""
+with the same engine as ``facebuild build`` (plan, store, lock, privacy guard).
+
+The build runs in RUN/.facebuild/ (store, lock, and the review files: gallery, contact
+sheet, manifest.json in RUN/.facebuild/avatars/); the avatars, the backdrops and
+image_manifest.json are then placed in RUN/comfyui_images/avatar/, where the downstream
+steps look for them, and nothing else is."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from facebuild.commands.avatar_options import Backend, choose_backend
 from facebuild.errors import UsageError
 
-OUTPUT = Path("comfyui_images") / "avatar"
-AVATAR_WORKFLOW = "sdxl_portrait.json"
-BACKDROP_WORKFLOW = "sdxl_backdrop.json"
+STATE = ".facebuild"
+REVIEW = "avatars"
+"""The build's own dist inside RUN/.facebuild/: the gallery and contact sheet to review."""
 
 
 def run(args: argparse.Namespace) -> int:
-    from facebuild.builder import Builder
-    from facebuild.cast import cast_from_data
-    from facebuild.commands.build import make_reporter
-    from facebuild.lock import read_lock
-    from facebuild.personas import default_variants, load_personas
-    from facebuild.personas.outputs import write_image_manifest
-    from facebuild.planner import plan
+    from facebuild.personas.publish import OUTPUT
 
     root = Path(args.output_root)
     if not root.is_dir():
@@ -31,63 +32,90 @@ def run(args: argparse.Namespace) -> int:
     for flag, value in (("--batch-size", args.batch_size), ("--jobs", args.jobs)):
         if value is not None and value < 1:
             raise UsageError(f"{flag} must be at least 1, got {value}")
-    backend, avatar_options, backdrop_options = _backend(args)
+    for inside in (root / OUTPUT, root / STATE):
+        if not inside.resolve().is_relative_to(root.resolve()):
+            raise UsageError(f"{inside} leads out of the run folder (a symlink): nothing is "
+                             "written through it; make it a folder")
+    allowed = [Path(p) for p in args.allow_root or []]
+    for folder in allowed:
+        if not folder.is_dir():
+            raise UsageError(f"--allow-root {folder}: no such folder")
+    backend = choose_backend(args)
+    _say(args, f"backend: {backend.summary}", backend=backend.config["name"])
+    code, placed = _build(args, root, allowed, backend)
+    _say(args, f"placed {placed.written} new or changed image(s) of {placed.total} in "
+         f"{root / OUTPUT}, with image_manifest.json; review them in "
+         f"{root / STATE / REVIEW / 'index.html'}", placed=placed.written, total=placed.total)
+    return code
+
+
+def _say(args: argparse.Namespace, line: str, **fields: Any) -> None:
+    """A line of the command's own, or an event with ``--output-format json``."""
+    if args.output_format == "json":
+        print(json.dumps({"event": "avatars", "message": line, **fields}), flush=True)
+    else:
+        print(line, flush=True)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    written: int
+    total: int
+
+
+def _build(args: argparse.Namespace, root: Path, allowed: list[Path],
+           backend: Backend) -> tuple[int, _Counts]:
+    from facebuild.builder import Builder, build_lock
+    from facebuild.cast import cast_from_data
+    from facebuild.commands.build import make_reporter
+    from facebuild.lock import read_lock
+    from facebuild.personas import default_variants, load_personas
+    from facebuild.personas.outputs import write_image_manifest
+    from facebuild.personas.publish import OUTPUT, leftovers, place
+    from facebuild.privacy import Guard
+
+    mode = "redact" if args.redact else "fail"
     extra = {"initial_prompt": args.initial_prompt.strip()} if args.initial_prompt.strip() else {}
     personas = load_personas(Path(args.persona_manifest), run_folder=root,
-                             backdrops=not args.no_backdrops, extra=extra)
+                             backdrops=not args.no_backdrops, extra=extra, guard=Guard(mode),
+                             allowed=allowed)
     for warning in personas.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     data: dict[str, Any] = {
         "version": 1,
         "name": f"persona avatars of {root.resolve().name}",
-        "backend": backend,
-        "dist": ".",
+        "backend": backend.config,
+        "dist": REVIEW,
+        "store": "store",
         "template": "avatar.j2",
-        "privacy": {"mode": "redact" if args.redact else "fail"},
-        "variants": default_variants(avatar_options, backdrop_options),
+        "privacy": {"mode": mode},
+        "variants": default_variants(backend.avatar_options, backend.backdrop_options),
         "characters": personas.characters,
     }
-    out = root / OUTPUT
-    cast = cast_from_data(data, out)
+    state = root / STATE
+    cast = cast_from_data(data, state)
+    from facebuild.planner import plan
+
     the_plan = plan(cast)
     # an output skipped this time (a missing persona, --no-backdrops) keeps its old file
     partial = personas.skipped or args.no_backdrops
+    targets = args.targets or (list(the_plan.targets) if partial else None)
     report = Builder(the_plan, make_reporter(args.output_format)).run(
-        list(the_plan.targets) if partial else None, force=False, jobs=args.jobs,
-        dry_run=False, max_cost=None, confirm=None)
-    if cast.lock_path.exists():
-        write_image_manifest(out, read_lock(cast.lock_path))
+        targets, force=args.force, jobs=args.jobs, dry_run=False, max_cost=None, confirm=None)
+    out = root / OUTPUT
+    with build_lock(cast):  # another avatars run of this folder places nothing meanwhile
+        placed = place(read_lock(cast.lock_path), cast.dist_dir, out, state, force=args.force)
+        write_image_manifest(out, placed.files, str(root / OUTPUT))
+    old = leftovers(out)
+    if old:
+        print(f"warning: {out} still holds {', '.join(old)} of an older facebuild; the steps "
+              "that scan it for avatars take those images too: remove them (the build state "
+              f"now lives in {state})", file=sys.stderr)
+    for where in placed.kept:
+        print(f"warning: {out / where}: changed since facebuild placed it, or not made by "
+              "facebuild; kept (--force replaces it)", file=sys.stderr)
     if personas.skipped:
         print(f"warning: {personas.skipped} output(s) skipped, see the warnings above",
               file=sys.stderr)
-    return 0 if report.ok and not personas.skipped else 1
-
-
-def _backend(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The backend configuration, and the options of the avatar and backdrop variants."""
-    name = args.backend or ("comfyui" if args.url else "sketch")
-    if name == "comfyui":
-        avatar = _workflow(args.avatar_workflow) or AVATAR_WORKFLOW
-        backdrop = _workflow(args.backdrop_workflow) or BACKDROP_WORKFLOW
-        config: dict[str, Any] = {"name": name, "workflow": avatar, "batch_size": args.batch_size}
-        if args.url:
-            config["url"] = args.url[0] if len(args.url) == 1 else list(args.url)
-        return config, {"workflow": avatar}, {"workflow": backdrop}
-    for flag, value in (("--avatar-workflow", args.avatar_workflow),
-                        ("--backdrop-workflow", args.backdrop_workflow), ("--api-url", args.url)):
-        if value:
-            raise UsageError(f"{flag} is for the comfyui backend (add --backend comfyui)")
-    config = {"name": name}
-    for option in ("model", "region", "profile"):
-        if getattr(args, option, None):
-            config[option] = getattr(args, option)
-    return config, {}, {}
-
-
-def _workflow(value: str | None) -> str | None:
-    """A workflow named on the command line: a path relative to the current folder, or a
-    shipped workflow's file name."""
-    if not value:
-        return None
-    path = Path(value)
-    return str(path.resolve()) if path.exists() else value
+    code = 0 if report.ok and not personas.skipped and not placed.kept else 1
+    return code, _Counts(len(placed.written), len(placed.files))

@@ -6,7 +6,8 @@ cast file."""
 from __future__ import annotations
 
 from facebuild.personas.casting import add_personas, default_variants
-from facebuild.personas.characters import AVATAR, BACKDROP, Personas, load_personas, run_folder_of, slug
+from facebuild.personas.characters import AVATAR, BACKDROP, Personas, load_personas, run_folder_of
+from facebuild.personas.ids import slug
 from facebuild.personas.manifest import Entry, read_manifest
 
 __all__ = ["AVATAR", "BACKDROP", "Entry", "Personas", "add_personas", "default_variants",

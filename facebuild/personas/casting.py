@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from facebuild.personas.characters import AVATAR, BACKDROP, Personas, load_personas
+from facebuild.privacy import Guard, guard_for
 
 AVATAR_FRAME = ("A single person, centred, head and shoulders, facing the camera, "
                 "in front of a solid green background")
@@ -33,12 +34,18 @@ def add_personas(data: dict[str, Any], base_dir: Path) -> Personas | None:
     """Add the persona characters of ``data['personas']`` to ``data['characters']`` (a
     character of the cast with the same id is laid over its persona character: its keys
     win), and the default ``avatar`` / ``backdrop`` variants the cast does not define.
-    Paths are relative to the cast's folder. None when the cast has no personas."""
+    Paths are relative to the cast's folder; persona and transcript files must lie in the
+    manifest's run folder or a folder of ``persona_roots``. None when the cast has no
+    personas."""
     manifest, root = data.get("personas"), data.get("transcripts")
     if not isinstance(manifest, str) or not manifest:
         return None  # absent, or the schema reports the wrong type
+    roots = data.get("persona_roots")
+    allowed = [base_dir / r for r in roots if isinstance(r, str) and r] if isinstance(roots, list) else []
     found = load_personas(base_dir / manifest,
-                          transcript_root=base_dir / root if isinstance(root, str) and root else None)
+                          transcript_root=base_dir / root if isinstance(root, str) and root else None,
+                          guard=_guard(data.get("privacy"), base_dir), allowed=allowed,
+                          allow_hint="persona_roots: [DIR] in the cast")
     characters = data.setdefault("characters", [])
     variants = data.setdefault("variants", {})
     if not isinstance(characters, list) or not isinstance(variants, dict):
@@ -53,3 +60,13 @@ def add_personas(data: dict[str, Any], base_dir: Path) -> Personas | None:
         else:
             characters.append(character)
     return found
+
+
+def _guard(privacy: Any, base_dir: Path) -> Guard:
+    """The cast's privacy guard, from its raw ``privacy:`` (the schema reports a bad one;
+    until then the default ``fail`` applies)."""
+    settings = privacy if isinstance(privacy, dict) else {}
+    mode = "off" if settings.get("mode") is False else settings.get("mode")  # YAML's off
+    deny = settings.get("deny")
+    return guard_for(mode if mode in ("fail", "redact", "off") else "fail",
+                     base_dir / deny if isinstance(deny, str) and deny else None)
