@@ -118,7 +118,8 @@ def make_parser() -> argparse.ArgumentParser:
     _backend_args(pr)
 
     v = p["validate"]
-    _cast_arg(v)
+    v.add_argument("casts", nargs="*", metavar="CAST",
+                   help="cast files or folders (default: the nearest cast.yaml)")
     _backend_args(v)
 
     i = p["init"]

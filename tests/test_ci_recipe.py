@@ -118,10 +118,6 @@ def test_pre_commit_try_repo_validates_cast_files(tmp_path: Path, cli: Any) -> N
                            "--all-files"], cwd=repo, env=env, capture_output=True, text=True,
                           timeout=900)
     output = done.stdout + done.stderr
-    assert done.returncode == 1, output
+    assert done.returncode == 1, output  # the broken cast fails the commit
     assert "broken/cast.yaml:3:1: charcters: unknown key 'charcters'" in output
-    (repo / "broken/cast.yaml").write_text("version: 1\nname: Fixed\ncharacters: []\n")
-    done = subprocess.run(["pre-commit", "try-repo", str(REPO), "facebuild-validate",
-                           "--all-files"], cwd=repo, env=env, capture_output=True, text=True,
-                          timeout=900)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert "cast.yaml: ok — 2 characters, 2 variants, 4 targets" in output  # the other passes
