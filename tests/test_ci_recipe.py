@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import REPO
 
 RECIPE = REPO / "examples" / "ci" / "github-actions.yml"
