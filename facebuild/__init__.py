@@ -15,9 +15,14 @@ Names are imported on first use, so that ``facebuild --help`` stays fast.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# The library logs under "facebuild" and prints nothing unless the application configures
+# logging (the CLI does for -v).
+logging.getLogger("facebuild").addHandler(logging.NullHandler())
 
 _EXPORTS = {
     "PortraitClient": "facebuild.client",

@@ -7,8 +7,11 @@ Exit codes: 0 success; 1 some targets failed (or ``diff --exit-code`` found chan
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from facebuild import __version__
 
@@ -28,12 +31,30 @@ COMMANDS = {
     "import": "write an editable cast.yaml from other sources (personas)",
     "models": "list the Bedrock image models your account can use in a region",
     "generate": "ai_facegen's command: build a JSON config into {name}_{variant}.png files",
+    "completion": "print a shell completion script (bash, zsh or fish)",
 }
+
+# Commands whose standard output is the thing asked for: -q keeps it.
+ANSWERS = {"prompts", "schema", "explain", "completion", "models"}
+
+
+def _global_args(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """-C, -q and -v, accepted before the command and after it (``facebuild -q build`` and
+    ``facebuild build -q``). Under a command the defaults are suppressed, so that a flag
+    given before the command is not reset by the subparser."""
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("-C", dest="directory_first", metavar="DIR", default=default(None),
+                        help="run as if facebuild was started in DIR (like git -C, make -C)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="print only errors and warnings (and what the command answers)")
+    parser.add_argument("-v", "--verbose", action="count", default=default(0),
+                        help="log what facebuild does to standard error (-vv: more)")
 
 
 def _cast_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("cast", nargs="?", default="cast.yaml",
-                        help="the cast file (default: cast.yaml)")
+    parser.add_argument("cast", nargs="?", default=None,
+                        help="the cast file or its folder (default: the nearest cast.yaml in "
+                        "this folder or its parents)")
 
 
 def _backend_args(parser: argparse.ArgumentParser) -> None:
@@ -53,9 +74,12 @@ def make_parser() -> argparse.ArgumentParser:
         description="make for character art: build a cast.yaml into a dist/ of portraits.",
     )
     parser.add_argument("--version", action="version", version=f"facebuild {__version__}")
+    _global_args(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     p = {name: sub.add_parser(name, help=text, description=text) for name, text in COMMANDS.items()}
+    for command in p.values():
+        _global_args(command, top=False)
 
     b = p["build"]
     _cast_arg(b)
@@ -96,7 +120,8 @@ def make_parser() -> argparse.ArgumentParser:
     _backend_args(pr)
 
     v = p["validate"]
-    _cast_arg(v)
+    v.add_argument("casts", nargs="*", metavar="CAST",
+                   help="cast files or folders (default: the nearest cast.yaml)")
     _backend_args(v)
 
     i = p["init"]
@@ -107,8 +132,8 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--dry-run", "-n", action="store_true", help="only list what would go")
 
     g = p["gc"]
-    g.add_argument("casts", nargs="*", default=["cast.yaml"], metavar="CAST",
-                   help="casts whose locks say what to keep (default: cast.yaml)")
+    g.add_argument("casts", nargs="*", default=[], metavar="CAST",
+                   help="casts whose locks say what to keep (default: the nearest cast.yaml)")
     g.add_argument("--dry-run", "-n", action="store_true", help="only say what would go")
     e = p["explain"]
     e.add_argument("path", help="a file in dist")
@@ -122,7 +147,8 @@ def make_parser() -> argparse.ArgumentParser:
     pk = p["pick"]
     pk.add_argument("target", metavar="TARGET", help="e.g. tessa-quark/bust")
     pk.add_argument("candidate", type=int, metavar="N", help="the candidate number to keep")
-    pk.add_argument("--cast", default="cast.yaml", help="the cast file (default: cast.yaml)")
+    pk.add_argument("--cast", default=None,
+                    help="the cast file (default: the nearest cast.yaml)")
 
     av = p["avatars"]
     av.add_argument("targets", nargs="*", metavar="TARGET",
@@ -192,27 +218,82 @@ def make_parser() -> argparse.ArgumentParser:
                     "sd35, titan, sdxl) or an inference profile")
     gn.add_argument("-r", "--region", help="AWS region (default: AWS_REGION or your profile's)")
     gn.add_argument("--profile", help="AWS profile")
+
+    co = p["completion"]
+    co.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell to complete in")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (facebuild completion)
+        from facebuild.completion import complete
+
+        complete(parser)
+    args = parser.parse_args(argv)
+    start = os.getcwd()
+    if args.directory_first is not None:
+        try:
+            os.chdir(args.directory_first)
+        except OSError as exc:
+            print(f"error: -C {args.directory_first}: {exc.strerror}; give a folder that exists",
+                  file=sys.stderr)
+            return 2
+    try:
+        return _run(args)
+    finally:
+        os.chdir(start)  # main() is also called in-process (tests, tools)
+
+
+def _run(args: argparse.Namespace) -> int:
     _split_cast_and_targets(args)
+    if args.command == "gc" and not args.casts:
+        from facebuild.commands.fastpath import nearest_cast
+
+        args.casts = [str(nearest_cast(Path.cwd()))]
     from facebuild.commands import run_command
 
-    return run_command(args)
+    with contextlib.ExitStack() as stack:
+        if args.verbose:
+            stack.enter_context(_log_to_stderr(args.verbose))
+        if args.quiet and not _answers(args):
+            devnull = stack.enter_context(open(os.devnull, "w", encoding="utf-8"))
+            stack.enter_context(contextlib.redirect_stdout(devnull))
+        return run_command(args)
+
+
+def _answers(args: argparse.Namespace) -> bool:
+    """Whether standard output is what the user asked for (kept by -q)."""
+    return (args.command in ANSWERS or bool(getattr(args, "json", False))
+            or getattr(args, "output_format", None) == "json")
+
+
+@contextlib.contextmanager
+def _log_to_stderr(verbosity: int) -> Iterator[None]:
+    """-v shows facebuild's INFO records, -vv its DEBUG records, on standard error."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("facebuild")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _split_cast_and_targets(args: argparse.Namespace) -> None:
     """``facebuild build tessa-quark/bust`` means the target, with the default cast."""
-    import os
-
     cast = getattr(args, "cast", None)
     if cast is None or not hasattr(args, "targets") or os.path.exists(cast):
         return
     if not cast.endswith((".yaml", ".yml", ".json")):
         args.targets = [cast, *args.targets]
-        args.cast = "cast.yaml"
+        args.cast = None
 
 
 if __name__ == "__main__":  # pragma: no cover

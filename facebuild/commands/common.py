@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from facebuild.cast import Cast, load_cast
@@ -10,12 +11,16 @@ from facebuild.commands.fastpath import backend_overrides, cast_path
 from facebuild.errors import UsageError
 from facebuild.planner import Plan, make_backend, plan
 
+log = logging.getLogger(__name__)
+
 
 def load(args: argparse.Namespace) -> Cast:
     path = cast_path(args)
     if not path.exists():
         raise UsageError(f"{path}: no such cast file (run 'facebuild init' to write one)")
     cast = load_cast(path)
+    log.info("loaded %s: %d characters, %d variants", path, len(cast.spec.characters),
+             len(cast.spec.variants))
     for warning in cast.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return cast

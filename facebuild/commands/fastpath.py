@@ -19,9 +19,26 @@ if TYPE_CHECKING:
     from facebuild.planner import Plan
 
 
+CAST_FILE = "cast.yaml"
+
+
 def cast_path(args: argparse.Namespace) -> Path:
-    path = Path(args.cast)
-    return path / "cast.yaml" if path.is_dir() else path
+    """The cast a command works on: the one named (a file, or a folder holding cast.yaml),
+    else the nearest cast.yaml in the current folder or its parents, as git finds .git."""
+    if args.cast is not None:
+        path = Path(args.cast)
+        return path / CAST_FILE if path.is_dir() else path
+    return nearest_cast(Path.cwd())
+
+
+def nearest_cast(start: Path) -> Path:
+    """``start/cast.yaml`` or the first parent's; ``cast.yaml`` (missing) when none has one,
+    so that the error names the file a user would expect."""
+    for folder in (start, *start.parents):
+        candidate = folder / CAST_FILE
+        if candidate.is_file():
+            return candidate if folder != start else Path(CAST_FILE)
+    return Path(CAST_FILE)
 
 
 def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -34,6 +34,15 @@ characters:
 """
 
 
+IGNORED = ".facebuild/"
+GITIGNORE = f"""\
+# facebuild's working state (render store, build journal, log): never commit it.
+# Commit cast.yaml, cast.lock and your templates; dist/ too if people use the images
+# from the repository (the lock records every file's sha256 either way).
+{IGNORED}
+"""
+
+
 def run(args: argparse.Namespace) -> int:
     folder = Path(args.directory)
     target = folder / "cast.yaml"
@@ -41,4 +50,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{target} already exists; facebuild init never overwrites a cast")
     write_text_atomic(target, STARTER)
     print(f"wrote {target}; now run: facebuild build {target}")
+    if _ignore_state(folder / ".gitignore"):
+        print(f"wrote {folder / '.gitignore'}: {IGNORED} is facebuild's state, not to commit")
     return 0
+
+
+def _ignore_state(gitignore: Path) -> bool:
+    """Add ``.facebuild/`` to the folder's .gitignore, keeping what it already says."""
+    old = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
+    if any(line.strip() in (IGNORED, IGNORED.rstrip("/"), "/" + IGNORED) for line in old.splitlines()):
+        return False
+    glue = "" if not old or old.endswith("\n") else "\n"
+    write_text_atomic(gitignore, old + glue + ("\n" if old else "") + GITIGNORE)
+    return True
