@@ -14,7 +14,7 @@ from facebuild.privacy.guard import (
     locate,
     read_deny,
 )
-from facebuild.privacy.scan import SECRET_KINDS, Hit, mask, masked, replace, scan
+from facebuild.privacy.scanner import SECRET_KINDS, Hit, mask, masked, replace, scan
 
 __all__ = [
     "PLACEHOLDER", "SECRET_KINDS", "Guard", "Hit", "blocked_reason", "describe", "guard_for",

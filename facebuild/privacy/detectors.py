@@ -43,6 +43,8 @@ STREET = re.compile(
 IP = re.compile(
     r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d|\w)"
     r"|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])", _A)
+_GAP = re.compile(r"[ -]")
+_BASE36 = {ord(c): str(ord(c) - 55) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}[ -]?\d{2}(?:[ -]?[a-z0-9]){10,30}", re.I | _A)
 CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", _A)
 SSN = re.compile(r"(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])"
@@ -56,15 +58,17 @@ _TLDS = frozenset("com org net edu gov mil int info biz io co ai app dev me eu".
 PHONE_HINT = re.compile(r"\d(?:[ ().-]{0,2}\d){7}", _A)
 _TRUNK = re.compile(r"(?<![\d+])0\d", _A)
 PHONE_REGIONS = ("US", "GB", "DE", "FR")  # US also finds every +<country code> number
-PATTERNS = (DATE, BIRTH, _SENTENCE, STREET, IP, IBAN, CARD, SSN, EMAIL, _PLAIN_AT, _SPELLED_DOT, PHONE_HINT, _TRUNK)
+PATTERNS = (DATE, BIRTH, _SENTENCE, STREET, IP, IBAN, CARD, SSN, EMAIL, _PLAIN_AT, _SPELLED_DOT, PHONE_HINT,
+            _TRUNK)
 
 
 def ibans(texts: Texts) -> Iterator[Found]:
     """IBANs in any case and spacing; the longest prefix of a candidate that is valid."""
     text, pos = texts.view.text, 0
     while (match := IBAN.search(text, pos)) is not None:
-        end = next((end for end in range(match.end(), match.start() + 14, -1) if _iban_at(text, match.start(), end)),
-                   None)
+        gaps = [match.start() + gap.start() for gap in _GAP.finditer(match.group(0))]
+        ends = [end for end in (*gaps, match.end()) if end - match.start() >= 15]
+        end = next((end for end in reversed(ends) if _iban_at(text, match.start(), end)), None)
         if end is None:
             pos = match.start() + 1
             continue
@@ -73,9 +77,13 @@ def ibans(texts: Texts) -> Iterator[Found]:
 
 
 def _iban_at(text: str, start: int, end: int) -> bool:
+    """A valid IBAN at ``start:end``: the cheap mod-97 check first, then stdnum's."""
     if end < len(text) and text[end].isalnum():
         return False
-    return iban.is_valid(text[start:end].upper())
+    compact = text[start:end].upper().replace(" ", "").replace("-", "")
+    if not 15 <= len(compact) <= 34 or int((compact[4:] + compact[:4]).translate(_BASE36)) % 97 != 1:
+        return False
+    return iban.is_valid(compact)
 
 
 def cards(texts: Texts) -> Iterator[Found]:

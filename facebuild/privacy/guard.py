@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from facebuild.errors import CastError, Location
-from facebuild.privacy.scan import Hit, cached_scan, replace
+from facebuild.privacy.scanner import Hit, cached_scan, replace
 
 if TYPE_CHECKING:
     from facebuild.cast import Cast

@@ -15,14 +15,16 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 _SPELLED = re.compile(
     r"[ \t]{0,3}(?P<bat>[\[({<][ \t]{0,2}at[ \t]{0,2}[\])}>])[ \t]{0,3}"
     r"|[ \t]{0,3}[\[({<][ \t]{0,2}(?P<bdot>dot|period)[ \t]{0,2}[\])}>][ \t]{0,3}"
     r"|(?<=[a-z0-9])[ \t]{1,3}(?P<at>at)[ \t]{1,3}(?=[a-z0-9])"
     r"|(?<=[a-z0-9])[ \t]{1,3}(?P<dot>dot)[ \t]{1,3}(?=[a-z0-9])", re.I | re.ASCII)
-SPELLED_HINT = re.compile(r"[\[({<][ \t]{0,2}(?:at|dot|period)[ \t]{0,2}[\])}>]|[ \t]dot[ \t]", re.I | re.ASCII)
+SPELLED_HINT = re.compile(r"[\[({<][ \t]{0,2}(?:at|dot|period)[ \t]{0,2}[\])}>]|[ \t]dot[ \t]",
+                          re.I | re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,10 @@ class View:
             pieces += (self.text[done:match.start()], new)
             starts += own_starts[done:match.start()]
             ends += own_ends[done:match.start()]
-            if new:
+            if len(new) == match.end() - match.start():  # one for one: each keeps its own
+                starts += own_starts[match.start():match.end()]
+                ends += own_ends[match.start():match.end()]
+            elif new:
                 first, last = self.span(match.start(), match.end())
                 starts += [first] * len(new)
                 ends += [last] * len(new)
@@ -66,6 +71,7 @@ class View:
         return View("".join(pieces), starts, ends)
 
 
+@lru_cache(maxsize=4096)
 def _plain(char: str) -> str:
     """One non-ASCII character as the detectors see it."""
     digit = unicodedata.decimal(char, None)
@@ -80,7 +86,7 @@ def nfkc(text: str) -> View:
     """The text under NFKC, with ASCII digits and no format characters."""
     if text.isascii():
         return View(text)
-    return View(text).rewrite(_NON_ASCII, lambda match: _plain(match.group(0)))
+    return View(text).rewrite(_NON_ASCII_CHAR, lambda match: _plain(match.group(0)))
 
 
 def _spelled(match: re.Match[str]) -> str:

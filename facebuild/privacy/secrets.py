@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator
 from facebuild.privacy.texts import Found, Texts, found, matches
 
 _A = re.ASCII
-HINT = re.compile(r"A[BCGIKNPRS][A-Z]A[A-Z0-9]{16}|-----BEGIN|bearer|authori[sz]ation|secret|://|eyJ",
-                  re.I | _A)
 KEY_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA)"
                     r"[A-Z0-9]{16}(?![A-Za-z0-9])", _A)
 SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", _A)
@@ -26,9 +24,10 @@ _TOKEN = r"[A-Za-z0-9\-._~+/]{6,4096}={0,4}"
 HEADER = re.compile(rf"authori[sz]ation[\"']?\s{{0,3}}[:=]\s{{0,3}}[\"']?(?:(?:bearer|basic|token|digest)"
                     rf"\s{{1,5}})?({_TOKEN})", re.I | _A)
 BEARER = re.compile(rf"\bbearer\s{{1,5}}({_TOKEN})", re.I | _A)
-JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,2048}\.[A-Za-z0-9_-]{2,4096}\.[A-Za-z0-9_-]{0,4096}", _A)
+JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,2048}\.[A-Za-z0-9_-]{2,4096}\.[A-Za-z0-9_-]{0,4096}",
+                 _A)
 URL_USER = re.compile(r"\b[a-z][a-z0-9+.-]{0,30}://([^\s/?#@:]{0,256}:[^\s/?#@]{1,256})@", re.I | _A)
-PATTERNS = (HINT, KEY_ID, SECRET_KEY, _KEY_CONTEXT, BEGIN, END, HEADER, BEARER, JWT, URL_USER)
+PATTERNS = (KEY_ID, SECRET_KEY, _KEY_CONTEXT, BEGIN, END, HEADER, BEARER, JWT, URL_USER)
 
 
 def private_keys(texts: Texts) -> Iterator[Found]:

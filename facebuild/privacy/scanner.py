@@ -1,8 +1,7 @@
 """Find every hit in a text, mask it, and replace it in the original string.
 
-A scan builds the normalised views once, runs the detectors that cheap tests say can match
-(a text with no digit, no ``@`` and no spelled-out at or dot has no personal data a
-detector here can find), and keeps the first claim on each span. Masks are pure functions
+A scan builds the normalised views once, runs the detectors that cheap tests (``gates``)
+say can match, and keeps the first claim on each span. Masks are pure functions
 of what was matched, so the same input always gives the same output.
 """
 
@@ -15,24 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from facebuild.privacy import detectors, secrets
-from facebuild.privacy.normalise import SPELLED_HINT, nfkc
+from facebuild.privacy.gates import may_hold_secret, personal_kinds
+from facebuild.privacy.normalise import nfkc
 from facebuild.privacy.texts import Found, Texts, matches
 
 SECRET_KINDS = frozenset(kind for kind, _ in secrets.SECRETS)
-_QUICK = re.compile(r"[0-9@]")
-_STREET_WORDS = (" street", " st.", " avenue", " ave", " road", " rd.", " boulevard", " blvd",
-                 " lane", " terrace", " crescent", " highway", " hwy", " way", " drive", " dr.",
-                 " place", " pl.", " court", " ct.", " close", " square", " row", " parkway",
-                 "straße", "strasse", "weg ", "gasse", "platz", "allee", "rue ", "chemin")
-_STREET_WORD = re.compile("|".join(re.escape(w) for w in _STREET_WORDS), re.I)
-_BIRTH_WORD = re.compile(r"born|birth|dob|d\.o\.b|b\.", re.I)
-_LONG_NUMBER = re.compile(r"\d(?:[ ().-]{0,2}\d){7}", re.ASCII)
-_DOTTED = re.compile(r"\d\.\d")
-_HEX_COLON = re.compile(r"[0-9A-Fa-f]:[0-9A-Fa-f:]")
-_COUNTRY = re.compile(r"[A-Za-z]{2}[ -]?\d\d", re.ASCII)
-PATTERNS = (_QUICK, _STREET_WORD, _BIRTH_WORD, _LONG_NUMBER, _DOTTED, _HEX_COLON, _COUNTRY)
-
-
 @dataclass(frozen=True)
 class Hit:
     """One piece of personal data or one secret in a text. ``value`` is for locating it in
@@ -43,24 +29,6 @@ class Hit:
     end: int
     value: str
     mask: str
-
-
-def _worth(text: str) -> set[str]:
-    """The kinds of personal data whose (slower) detector can match ``text``: cheap tests first."""
-    kinds = set()
-    if _LONG_NUMBER.search(text):  # 8 digits or more, with separators
-        kinds |= {"payment card number", "US social security number", "phone number"}
-    if _COUNTRY.search(text):
-        kinds.add("IBAN")
-    if "@" in text or SPELLED_HINT.search(text):
-        kinds.add("e-mail address")
-    if _BIRTH_WORD.search(text):
-        kinds.add("date of birth")
-    if _DOTTED.search(text) or (text.count(":") > 1 and _HEX_COLON.search(text)):
-        kinds.add("IP address")
-    if _STREET_WORD.search(text):
-        kinds.add("street address")
-    return kinds
 
 
 def _digits(text: str) -> str:
@@ -96,15 +64,15 @@ def _deny(deny: Sequence[str]) -> detectors.Detector:
 
 
 def _detectors(texts: Texts, deny: Sequence[str], personal: bool) -> list[tuple[str, detectors.Detector]]:
-    chosen = [pair for pair in secrets.SECRETS] if secrets.HINT.search(texts.view.text) else []
+    text = texts.view.text
+    low = text.lower()
+    chosen = list(secrets.SECRETS) if may_hold_secret(text, low) else []
     if not personal:
         return chosen
     if deny:
         chosen.append(("deny-list term", _deny(deny)))
-    if _QUICK.search(texts.view.text) or SPELLED_HINT.search(texts.view.text):
-        worth = _worth(texts.view.text)
-        chosen += [(kind, find) for kind, find in detectors.PERSONAL if kind in worth]
-    return chosen
+    worth = personal_kinds(text, low)
+    return chosen + [(kind, find) for kind, find in detectors.PERSONAL if kind in worth]
 
 
 def scan(text: str, deny: Sequence[str] = (), personal: bool = True) -> list[Hit]:
