@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 import phonenumbers
 from stdnum import iban, luhn
@@ -83,6 +84,13 @@ def _iban_at(text: str, start: int, end: int) -> bool:
     compact = text[start:end].upper().replace(" ", "").replace("-", "")
     if not 15 <= len(compact) <= 34 or int((compact[4:] + compact[:4]).translate(_BASE36)) % 97 != 1:
         return False
+    return _valid_iban(compact)
+
+
+@lru_cache(maxsize=1024)
+def _valid_iban(compact: str) -> bool:
+    """stdnum's check (country, structure), which is slow: a text repeating one candidate
+    pays it once."""
     return iban.is_valid(compact)
 
 

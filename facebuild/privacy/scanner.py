@@ -40,7 +40,7 @@ def mask(kind: str, value: str) -> str:
     text as normalised. A secret shows nothing of itself."""
     digits = _digits(value)
     if kind == "e-mail address":
-        return f"{value[0]}***@***.{value.rsplit('.', 1)[-1].lower()}"
+        return f"{value[0].lower()}***@***.{value.rsplit('.', 1)[-1].lower()}"
     if kind == "payment card number":
         return f"**** **** **** {digits[-4:]}"
     if kind == "US social security number":
