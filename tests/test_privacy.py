@@ -342,3 +342,42 @@ def test_every_pattern_of_the_guard_has_bounded_repetitions() -> None:
     assert len(patterns) > 25
     assert _unbounded(re.compile(r"a+b")) and _unbounded(re.compile(r"(?:x|y{2,})"))  # the walk sees them
     assert {p.pattern: _unbounded(p) for p in patterns if _unbounded(p)} == {}
+
+
+LEAKY = """\
+version: 1
+name: Leaky
+{privacy}
+variants:
+  bust: {{size: 64, frame: Head and shoulders}}
+characters:
+  - id: eve
+    name: Eve
+    description: >-
+      Clerk; mail JANE AT EXAMPLE DOT COM or jane [at] example [dot] com, ring 4155550199
+      or +44 20 7946 0958, SSN 123456789, pays to gb82 west 1234 5698 7654 32, lives at
+      221B Baker Street; key AKIAIOSFODNN7EXAMPLE.
+"""
+LEAKED = ("JANE AT EXAMPLE", "jane [at]", "4155550199", "7946 0958", "123456789", "5698 7654", "221B Baker",
+          "AKIAIOSFODNN7EXAMPLE")
+
+
+def test_the_forms_of_the_issue_reach_no_artefact(tmp_path: Path, cli: Cli) -> None:
+    write(tmp_path / "cast.yaml", LEAKY.format(privacy="privacy: {mode: redact}"))
+    code, out, err = cli("build", "cast.yaml", "--output-format", "plain")
+    assert code == 0, out + err
+    prompt = png_text((tmp_path / "dist/eve/bust.png").read_bytes())["prompt"]
+    assert prompt.count(PLACEHOLDER) == 8
+    dump = _everything(tmp_path / "dist") + (tmp_path / "cast.lock").read_bytes() + (out + err).encode()
+    for value in LEAKED:
+        assert value.encode() not in dump, value
+
+
+def test_off_mode_still_masks_secrets(tmp_path: Path, cli: Cli) -> None:
+    write(tmp_path / "cast.yaml", LEAKY.format(privacy="privacy: {mode: off}"))
+    code, out, err = cli("build", "cast.yaml", "--output-format", "plain")
+    assert code == 0, out + err
+    prompt = png_text((tmp_path / "dist/eve/bust.png").read_bytes())["prompt"]
+    assert "key [AWS access key id]." in prompt and "4155550199" in prompt  # personal data unchecked
+    dump = _everything(tmp_path / "dist") + (tmp_path / "cast.lock").read_bytes() + (out + err).encode()
+    assert b"AKIAIOSFODNN7EXAMPLE" not in dump
