@@ -249,7 +249,7 @@ SECRETS = [
      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
     ("private key", "x -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY----- y",
      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----"),
-    ("private key", "x -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk", 
+    ("private key", "x -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk",
      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk"),
     ("bearer token", "Authorization: Bearer abcdef1234567890XYZ", "abcdef1234567890XYZ"),
     ("bearer token", "sent Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl ok",
