@@ -228,6 +228,7 @@ def test_masks_say_the_same_thing_whatever_the_spelling() -> None:
 ORDINARY = [
     "A 1368x768 backdrop, seed 2187, 1024 pixels wide, painted in 2025.",
     "Seeds 2187 and 4096, sizes 512x512 and 1920x1080, frames 24 to 120, year 1999 or 2025.",
+    "seed 4294967295, seed: 4155550199, 3840 2160 pixels, 20250101, 1024 2048 4096 8192.",
     "Look at example.com; a flag bearer standing at dusk in a polka dot dress.",
     "A secret garden at night, the keeper at the gate [at dawn] (at rest).",
     "Room 101 at 7 pm, 3 cats and 12 ravens; 50% grey; version 2.1.3.",

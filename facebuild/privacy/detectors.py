@@ -57,10 +57,11 @@ _PLAIN_AT = re.compile(r"@|[\[({<]\s{0,2}at\s{0,2}[\])}>]", re.I)
 _SPELLED_DOT = re.compile(r"\sdot\s|[\[({<]\s{0,2}(?:dot|period)\s{0,2}[\])}>]", re.I)
 _TLDS = frozenset("com org net edu gov mil int info biz io co ai app dev me eu".split())
 PHONE_HINT = re.compile(r"\d(?:[ ().-]{0,2}\d){7}", _A)
+_SEED = re.compile(r"\bseeds?\s{0,2}[:=#]?\s{0,2}$", re.I)
 _TRUNK = re.compile(r"(?<![\d+])0\d", _A)
 PHONE_REGIONS = ("US", "GB", "DE", "FR")  # US also finds every +<country code> number
 PATTERNS = (DATE, BIRTH, _SENTENCE, STREET, IP, IBAN, CARD, SSN, EMAIL, _PLAIN_AT, _SPELLED_DOT, PHONE_HINT,
-            _TRUNK)
+            _TRUNK, _SEED)
 
 
 def ibans(texts: Texts) -> Iterator[Found]:
@@ -131,14 +132,16 @@ def births(texts: Texts) -> Iterator[Found]:
 
 
 def phones(texts: Texts) -> Iterator[Found]:
-    """Phone numbers that are valid for their region (so sizes, years and seeds are not)."""
+    """Phone numbers that are valid for their region (so sizes and years are not), and not
+    right after "seed" (``seed 4294967295`` is a seed)."""
     text = texts.view.text
     if PHONE_HINT.search(text) is None:
         return
     regions = PHONE_REGIONS if _TRUNK.search(text) else PHONE_REGIONS[:1]
     for region in regions:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            yield found(texts.view, match.start, match.end)
+            if _SEED.search(text, max(0, match.start - 12), match.start) is None:
+                yield found(texts.view, match.start, match.end)
 
 
 def addresses(texts: Texts) -> Iterator[Found]:
