@@ -382,3 +382,32 @@ def test_off_mode_still_masks_secrets(tmp_path: Path, cli: Cli) -> None:
     assert "key [AWS access key id]." in prompt and "4155550199" in prompt  # personal data unchecked
     dump = _everything(tmp_path / "dist") + (tmp_path / "cast.lock").read_bytes() + (out + err).encode()
     assert b"AKIAIOSFODNN7EXAMPLE" not in dump
+
+
+PIECES = ["jane", "@", "\uff20", " at ", " [at] ", "(at)", " dot ", "[dot]", ".", "com", "\u200b",
+          "\ufb01", "e\u0301", "\u2474", "\uff14", "\u0664", "415", "555", "0199", "+44", " ", "-", "(",
+          ")", "gb82", "west", "1234", "SSN", "AKIA", "IOSFODNN7EXAMPLE", "Bearer ", "://", "u:p", "Street",
+          "221B", "\u0130", "\u00df", "\n"]
+
+
+def test_random_unicode_texts_keep_the_invariants() -> None:
+    """Spans inside the text, in order and disjoint; replacing them leaves every other
+    character as it was, whatever the normalisation expanded, dropped or merged."""
+    import random
+
+    rng = random.Random(10)
+    kinds: set[str] = set()
+    for _ in range(400):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40)))
+        hits = scan(text)
+        kinds |= {h.kind for h in hits}
+        spans = [(h.start, h.end) for h in hits]
+        assert spans == sorted(spans)
+        assert all(0 <= a < b <= len(text) for a, b in spans)
+        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False))
+        assert all(text[h.start:h.end] == h.value for h in hits)
+        checked, _ = Guard("redact").check(text)
+        kept = "".join(text[b1:a2] for (_, b1), (a2, _) in zip([(0, 0), *spans], [*spans, (len(text), 0)],
+                                                               strict=True))
+        assert checked.replace(PLACEHOLDER, "") == kept
+    assert len(kinds) >= 4, kinds  # the texts do hold hits
