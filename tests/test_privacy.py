@@ -190,6 +190,7 @@ FORMS = [
     ("e-mail address", "write \uff4a\uff41\uff4e\uff45\uff20\uff45\uff58.\uff43\uff4f\uff4d soon",
      "\uff4a\uff41\uff4e\uff45\uff20\uff45\uff58.\uff43\uff4f\uff4d"),
     ("e-mail address", "write jane\u200b@exam\u200bple.com soon", "jane\u200b@exam\u200bple.com"),
+    ("e-mail address", "write " + "j" * 70 + "@example.com soon", "j" * 64 + "@example.com"),
     ("phone number", "call 4155550199 now", "4155550199"),
     ("phone number", "call (415) 555-0199 now", "(415) 555-0199"),
     ("phone number", "call +44 20 7946 0958 now", "+44 20 7946 0958"),
@@ -411,3 +412,10 @@ def test_random_unicode_texts_keep_the_invariants() -> None:
                                                                strict=True))
         assert checked.replace(PLACEHOLDER, "") == kept
     assert len(kinds) >= 4, kinds  # the texts do hold hits
+
+
+def test_a_phone_number_after_65536_number_like_words_is_still_found() -> None:
+    """phonenumbers gives up after 65,535 candidates unless told otherwise, and a list of
+    numbers is one window of digits for the guard."""
+    text = "12, " * 66_000 + "call (212) 736-5000."
+    assert [(h.kind, h.value) for h in scan(text)] == [("phone number", "(212) 736-5000")]

@@ -18,6 +18,7 @@ import phonenumbers
 from stdnum import iban, luhn
 from stdnum.us import ssn
 
+from facebuild.privacy.gates import LONG_NUMBER
 from facebuild.privacy.normalise import nfkc
 from facebuild.privacy.texts import Found, Texts, found, matches
 
@@ -51,16 +52,16 @@ CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", _A)
 SSN = re.compile(r"(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])"
                  r"|\b(?:ssn|social\s{1,3}security(?:\s{1,3}(?:number|no\.?|#))?|ss#)\W{0,5}(\d{9})(?!\d)",
                  re.I | _A)
-EMAIL = re.compile(r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]{0,63}@(?:[a-z0-9][a-z0-9-]{0,62}\.){1,8}"
+# no look-behind: an over-long local part still has its last 64 characters (and the domain) masked
+EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]{0,63}@(?:[a-z0-9][a-z0-9-]{0,62}\.){1,8}"
                    r"[a-z]{2,24}(?![a-z0-9-])", re.I | _A)
 _PLAIN_AT = re.compile(r"@|[\[({<]\s{0,2}at\s{0,2}[\])}>]", re.I)
 _SPELLED_DOT = re.compile(r"\sdot\s|[\[({<]\s{0,2}(?:dot|period)\s{0,2}[\])}>]", re.I)
 _TLDS = frozenset("com org net edu gov mil int info biz io co ai app dev me eu".split())
-PHONE_HINT = re.compile(r"\d(?:[ ().-]{0,2}\d){7}", _A)
 _SEED = re.compile(r"\bseeds?\s{0,2}[:=#]?\s{0,2}$", re.I)
-_TRUNK = re.compile(r"(?<![\d+])0\d", _A)
+_TRUNK = re.compile(r"(?<![^\s(\[])0\d", _A)  # a national number starts with 0: "020 7946 0958"
 PHONE_REGIONS = ("US", "GB", "DE", "FR")  # US also finds every +<country code> number
-PATTERNS = (DATE, BIRTH, _SENTENCE, STREET, IP, IBAN, CARD, SSN, EMAIL, _PLAIN_AT, _SPELLED_DOT, PHONE_HINT,
+PATTERNS = (DATE, BIRTH, _SENTENCE, STREET, IP, IBAN, CARD, SSN, EMAIL, _PLAIN_AT, _SPELLED_DOT,
             _TRUNK, _SEED)
 
 
@@ -135,13 +136,30 @@ def phones(texts: Texts) -> Iterator[Found]:
     """Phone numbers that are valid for their region (so sizes and years are not), and not
     right after "seed" (``seed 4294967295`` is a seed)."""
     text = texts.view.text
-    if PHONE_HINT.search(text) is None:
-        return
-    regions = PHONE_REGIONS if _TRUNK.search(text) else PHONE_REGIONS[:1]
-    for region in regions:
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            if _SEED.search(text, max(0, match.start - 12), match.start) is None:
-                yield found(texts.view, match.start, match.end)
+    for first, last in _windows(text):
+        window = text[first:last]
+        regions = PHONE_REGIONS if _TRUNK.search(window) else PHONE_REGIONS[:1]
+        tries = max(65535, len(window))  # each try takes a character or more: none is left unseen
+        for region in regions:
+            matcher = phonenumbers.PhoneNumberMatcher(window, region, leniency=phonenumbers.Leniency.VALID,
+                                                      max_tries=tries)
+            for match in matcher:
+                start, end = first + match.start, first + match.end
+                if _SEED.search(text, max(0, start - 12), start) is None:
+                    yield found(texts.view, start, end)
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """The parts of ``text`` that can hold a phone number: 8 digits or more close together,
+    with 30 characters on either side (a number is at most about 25), overlaps merged."""
+    windows: list[tuple[int, int]] = []
+    for match in LONG_NUMBER.finditer(text):
+        first, last = max(0, match.start() - 30), min(len(text), match.end() + 30)
+        if windows and first <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], last)
+        else:
+            windows.append((first, last))
+    return windows
 
 
 def addresses(texts: Texts) -> Iterator[Found]:

@@ -15,12 +15,13 @@ _STREET_WORD = re.compile("|".join(re.escape(w) for w in _STREET_WORDS))
 _NUMBER_WORD = re.compile(r"\d[a-z]?,?\s{1,3}[a-z][a-z'-]{1,30}\s|(?:ße|sse|weg|gasse|platz|allee)\s{1,3}\d")
 _BIRTH_WORD = re.compile(r"born|birth|dob|d\.o\.b|b\.")
 _DIGIT = re.compile(r"\d")
-_LONG_NUMBER = re.compile(r"\d(?:[ ().-]{0,2}\d){7}", re.ASCII)
+# 8 digits or more, with up to 3 other characters between them: every phone number
+LONG_NUMBER = re.compile(r"\d(?:[^\w\n]{0,3}\d){7}", re.ASCII)
 _CHECK_DIGITS = re.compile(r"\d\d(?:[ -]?[a-z0-9]){10}", re.ASCII)  # of an IBAN, and 10 more
 _DOTTED = re.compile(r"\d\.\d")
 _HEX_COLON = re.compile(r"[0-9a-f]:[0-9a-f:]")
 _KEY_ID = re.compile(r"A[BCGIKNPRS][A-Z]A[A-Z0-9]{16}", re.ASCII)
-PATTERNS = (_STREET_WORD, _NUMBER_WORD, _BIRTH_WORD, _DIGIT, _LONG_NUMBER, _CHECK_DIGITS, _DOTTED,
+PATTERNS = (_STREET_WORD, _NUMBER_WORD, _BIRTH_WORD, _DIGIT, LONG_NUMBER, _CHECK_DIGITS, _DOTTED,
             _HEX_COLON, _KEY_ID)
 
 
@@ -38,7 +39,7 @@ def personal_kinds(text: str, low: str) -> set[str]:
         kinds.add("e-mail address")
     if not digit:  # every other kind has a digit
         return kinds
-    if _LONG_NUMBER.search(text):  # 8 digits or more, with separators
+    if LONG_NUMBER.search(text):
         kinds |= {"payment card number", "US social security number", "phone number"}
     if _CHECK_DIGITS.search(low):
         kinds.add("IBAN")
