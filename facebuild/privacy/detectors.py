@@ -3,7 +3,7 @@ spans it is sure of; well-kept libraries decide the hard parts: ``phonenumbers``
 phone numbers in any national format, ``python-stdnum`` checks IBANs, Luhn card numbers
 and US social security numbers.
 
-Every pattern here has bounded repetitions only (a test walks them), so each starting
+Every pattern here has bounded repetitions only (a test walks them all), so each starting
 position costs a bounded amount of work and a scan is linear in the text.
 """
 
@@ -61,8 +61,6 @@ _TLDS = frozenset("com org net edu gov mil int info biz io co ai app dev me eu".
 _SEED = re.compile(r"\bseeds?\s{0,2}[:=#]?\s{0,2}$", re.I)
 _TRUNK = re.compile(r"(?<![^\s(\[])0\d", _A)  # a national number starts with 0: "020 7946 0958"
 PHONE_REGIONS = ("US", "GB", "DE", "FR")  # US also finds every +<country code> number
-PATTERNS = (DATE, BIRTH, _SENTENCE, STREET, IP, IBAN, CARD, SSN, EMAIL, _PLAIN_AT, _SPELLED_DOT,
-            _TRUNK, _SEED)
 
 
 def ibans(texts: Texts) -> Iterator[Found]:

@@ -21,8 +21,6 @@ _CHECK_DIGITS = re.compile(r"\d\d(?:[ -]?[a-z0-9]){10}", re.ASCII)  # of an IBAN
 _DOTTED = re.compile(r"\d\.\d")
 _HEX_COLON = re.compile(r"[0-9a-f]:[0-9a-f:]")
 _KEY_ID = re.compile(r"A[BCGIKNPRS][A-Z]A[A-Z0-9]{16}", re.ASCII)
-PATTERNS = (_STREET_WORD, _NUMBER_WORD, _BIRTH_WORD, _DIGIT, LONG_NUMBER, _CHECK_DIGITS, _DOTTED,
-            _HEX_COLON, _KEY_ID)
 
 
 def spelled_out(low: str) -> bool:

@@ -25,7 +25,6 @@ _SPELLED = re.compile(
     r"|(?<=[a-z0-9])[ \t]{1,3}(?P<dot>dot)[ \t]{1,3}(?=[a-z0-9])", re.I | re.ASCII)
 SPELLED_HINT = re.compile(r"[\[({<][ \t]{0,2}(?:at|dot|period)[ \t]{0,2}[\])}>]|[ \t]dot[ \t]",
                           re.I | re.ASCII)
-PATTERNS = (_NON_ASCII_CHAR, _SPELLED, SPELLED_HINT)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ BEARER = re.compile(rf"\bbearer\s{{1,5}}({_TOKEN})", re.I | _A)
 JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,2048}\.[A-Za-z0-9_-]{2,4096}\.[A-Za-z0-9_-]{0,4096}",
                  _A)
 URL_USER = re.compile(r"\b[a-z][a-z0-9+.-]{0,30}://([^\s/?#@:]{0,256}:[^\s/?#@]{1,256})@", re.I | _A)
-PATTERNS = (KEY_ID, SECRET_KEY, _KEY_CONTEXT, BEGIN, END, HEADER, BEARER, JWT, URL_USER)
 
 
 def private_keys(texts: Texts) -> Iterator[Found]:
