@@ -186,6 +186,7 @@ FORMS = [
     ("e-mail address", "write jane [at] example [dot] com soon", "jane [at] example [dot] com"),
     ("e-mail address", "WRITE JANE AT EXAMPLE DOT COM SOON", "JANE AT EXAMPLE DOT COM"),
     ("e-mail address", "write jane (at) example.com soon", "jane (at) example.com"),
+    ("e-mail address", "write jane.doe at example dot co dot uk soon", "jane.doe at example dot co dot uk"),
     ("e-mail address", "write jane\uff20example.com soon", "jane\uff20example.com"),
     ("e-mail address", "write \uff4a\uff41\uff4e\uff45\uff20\uff45\uff58.\uff43\uff4f\uff4d soon",
      "\uff4a\uff41\uff4e\uff45\uff20\uff45\uff58.\uff43\uff4f\uff4d"),

@@ -111,11 +111,13 @@ def social_security(texts: Texts) -> Iterator[Found]:
 def emails(texts: Texts) -> Iterator[Found]:
     """Addresses, also spelled out (``jane at example dot com``) or bracketed
     (``jane [at] example [dot] com``); a plain `` at `` counts only with a spelled-out dot
-    and a common top-level domain, so that "look at example.com" is not an address."""
+    and a common or two-letter top-level domain, so that "look at example.com" is not an
+    address."""
     for start, end, value in matches(EMAIL, texts.spelled):
         written = nfkc(texts.original[start:end]).text
+        tld = value.rsplit(".", 1)[-1].lower()
         if _PLAIN_AT.search(written) is None and (
-                _SPELLED_DOT.search(written) is None or value.rsplit(".", 1)[-1].lower() not in _TLDS):
+                _SPELLED_DOT.search(written) is None or (tld not in _TLDS and len(tld) != 2)):
             continue
         yield start, end, value
 
