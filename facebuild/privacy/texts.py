@@ -1,0 +1,44 @@
+"""What a detector looks at: the original text and its normalised views, built once a scan."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from facebuild.privacy.normalise import View, nfkc, spelled
+
+# (start, end) in the original text, and the normalised text matched (for the mask)
+Found = tuple[int, int, str]
+
+
+@dataclass
+class Texts:
+    """A text under scan: ``view`` is its NFKC view, ``spelled`` (built on first use) the
+    view with spelled-out at and dot."""
+
+    original: str
+    view: View = field(init=False)
+    _spelled: View | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.view = nfkc(self.original)
+
+    @property
+    def spelled(self) -> View:
+        if self._spelled is None:
+            self._spelled = spelled(self.view)
+        return self._spelled
+
+
+def found(view: View, start: int, end: int) -> Found:
+    """A match at ``start:end`` of ``view``, as a span of the original."""
+    first, last = view.span(start, end)
+    return first, last, view.text[start:end]
+
+
+def matches(pattern: re.Pattern[str], view: View, group: int = 0) -> Iterator[Found]:
+    """Every match of ``pattern`` (or of its ``group``) in ``view``."""
+    for match in pattern.finditer(view.text):
+        if match.start(group) < match.end(group):
+            yield found(view, match.start(group), match.end(group))
