@@ -98,6 +98,8 @@ def make_parser() -> argparse.ArgumentParser:
                    "or $FACEBUILD_CONFIRM_OVER)")
     b.add_argument("--output-format", choices=["auto", "plain", "json"], default="auto",
                    help="progress display (default: a progress bar on a terminal)")
+    b.add_argument("--json", dest="output_format", action="store_const", const="json",
+                   help="one JSON object per event (the same as --output-format json)")
     _backend_args(b)
 
     d = p["diff"]
@@ -137,6 +139,7 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--dry-run", "-n", action="store_true", help="only say what would go")
     e = p["explain"]
     e.add_argument("path", help="a file in dist")
+    e.add_argument("--json", action="store_true", help="print JSON")
 
     sh = p["sheet"]
     _cast_arg(sh)

@@ -29,6 +29,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         manifest, entry = found
     actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if args.json:
+        state = None if "sha256" not in entry else entry["sha256"] == actual
+        print(json.dumps({"file": str(path), "sha256": actual, "as_built": state,
+                          "manifest": str(manifest) if manifest else None, "entry": entry},
+                         indent=2, sort_keys=True, ensure_ascii=False))
+        return 0
     print(f"file:       {path}")
     print(f"target:     {entry.get('target')}")
     if "sha256" in entry:
