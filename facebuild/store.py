@@ -106,6 +106,21 @@ class Store:
             return None
         return text.strip() or None
 
+    def verdict(self, key: str) -> str:
+        """What a look at the object finds, changing nothing (for ``facebuild explain``)."""
+        try:
+            data = self.path(key).read_bytes() if KEY.match(key) else None
+        except OSError:
+            data = None
+        if data is None:
+            return "not in the store"
+        recorded = self.recorded_digest(key)
+        if recorded is None:
+            return "in the store, with no recorded sha256 (stored by an older facebuild)"
+        if hashlib.sha256(data).hexdigest() != recorded:
+            return "in the store, but NOT the bytes stored for this key (truncated or replaced)"
+        return "in the store, verified"
+
     def _problem(self, key: str, data: bytes) -> str | None:
         recorded = self.recorded_digest(key)
         if recorded is None:  # stored before digests were recorded: trust a whole image once
