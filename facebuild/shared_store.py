@@ -73,6 +73,16 @@ class SharedStore:
             with ThreadPoolExecutor(max_workers=16, thread_name_prefix="facebuild-fetch") as pool:
                 list(pool.map(self.has, missing))
 
+    def missing(self, keys: Iterable[str]) -> set[str]:
+        """The keys neither here nor on S3 (S3 is only asked whether it has them, in
+        parallel; nothing is downloaded)."""
+        absent = [k for k in keys if not self.local.has(k)]
+        if not absent:
+            return set()
+        with ThreadPoolExecutor(max_workers=16, thread_name_prefix="facebuild-head") as pool:
+            there = list(pool.map(self.remote.exists, absent))
+        return {key for key, found in zip(absent, there, strict=True) if not found}
+
     def put(self, key: str, data: bytes) -> None:
         """Keep the render here, then upload it; ``StoreError`` when the upload failed
         (the render stays here, marked to be sent by the next build that needs it)."""
@@ -104,7 +114,11 @@ class SharedStore:
         return self.local.keys()
 
     def _fetch(self, key: str) -> bool:
-        """Fetch, verify and keep one remote render; False when there is none or it is bad."""
+        """Fetch, verify and keep one remote render; False when there is none or it is bad
+        (a bad one is reported once, and not fetched again)."""
+        with self._mutex:
+            if key in self._bad_remote:
+                return False
         found = self.remote.fetch(key)
         if found is None:
             return False

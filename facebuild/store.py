@@ -144,6 +144,10 @@ class Store:
         write_atomic(self.digest_path(key), _digest_line(data), durable=True)
         write_atomic(self.path(key), data, durable=True)
 
+    def missing(self, keys: Iterable[str]) -> set[str]:
+        """The keys with no good object here."""
+        return {key for key in keys if not self.has(key)}
+
     def prefetch(self, keys: Iterable[str]) -> None:
         """Nothing to fetch: every object of a local store is already here."""
 

@@ -23,7 +23,8 @@ ENDPOINT_ENV = "FACEBUILD_STORE_ENDPOINT_URL"
 def store_location(cast: Cast, override: str | None = None) -> str | None:
     """The store as the user gave it (``s3://bucket/prefix`` or a folder), or None for
     the default folder."""
-    return override or os.environ.get(ENV) or cast.spec.store
+    location = override or os.environ.get(ENV) or cast.spec.store
+    return check_location(location) if location else None
 
 
 def is_remote(location: str | None) -> bool:
