@@ -14,8 +14,9 @@ import json
 import os
 import re
 import socket
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -41,8 +42,10 @@ class S3Objects:
     """Renders and claims in one bucket and prefix. Methods raise ``StoreError`` for a
     network failure or a refusal, never a botocore exception."""
 
-    def __init__(self, client: Any, bucket: str, prefix: str, url: str) -> None:
-        self.client = client
+    def __init__(self, make_client: Callable[[], Any], bucket: str, prefix: str, url: str) -> None:
+        self._make_client = make_client
+        self._client: Any = None
+        self._client_lock = threading.Lock()
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = url
@@ -57,13 +60,26 @@ class S3Objects:
         if not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", bucket):
             raise StoreError(f"store {url!r}: not a valid S3 bucket name; write "
                              "s3://bucket/prefix")
-        boto3: Any = importlib.import_module("boto3")
-        config_cls: Any = importlib.import_module("botocore.config").Config
-        config = config_cls(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5,
-                        read_timeout=60, max_pool_connections=32)
-        client = boto3.session.Session().client("s3", endpoint_url=endpoint_url or None,
-                                                config=config)
-        return cls(client, bucket, prefix, url.rstrip("/"))
+
+        def make_client() -> Any:
+            boto3: Any = importlib.import_module("boto3")
+            config_cls: Any = importlib.import_module("botocore.config").Config
+            config = config_cls(retries={"max_attempts": 3, "mode": "standard"},
+                                connect_timeout=5, read_timeout=60, max_pool_connections=32)
+            return boto3.session.Session().client("s3", endpoint_url=endpoint_url or None,
+                                                  config=config)
+
+        return cls(make_client, bucket, prefix, url.rstrip("/"))
+
+    @property
+    def client(self) -> Any:
+        """The boto3 client, made on first use: a build with nothing to fetch or render
+        never imports boto3."""
+        with self._client_lock:
+            if self._client is None:
+                with self._errors("connect"):
+                    self._client = self._make_client()
+            return self._client
 
     def name(self, key: str) -> str:
         assert KEY.match(key)

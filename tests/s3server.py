@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import re
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -49,3 +53,52 @@ def new_bucket(endpoint: str) -> str:
 def objects(endpoint: str, bucket: str) -> dict[str, int]:
     listing = client(endpoint).list_objects_v2(Bucket=bucket)
     return {item["Key"]: item["Size"] for item in listing.get("Contents", [])}
+
+
+class CuttingProxy:
+    """A TCP proxy on loopback in front of the S3 server that lets a render upload (a PUT of
+    a ``.png``) through only up to its headers and the first bytes of its body, then holds
+    it: the upload is under way, for as long as the test wants, as on a slow link."""
+
+    def __init__(self, upstream: str) -> None:
+        host, _, port = upstream.removeprefix("http://").partition(":")
+        self.upstream = (host, int(port))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.endpoint = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.cut = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                downstream, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.upstream)
+            threading.Thread(target=self._pipe, args=(upstream, downstream, False),
+                             daemon=True).start()
+            threading.Thread(target=self._pipe, args=(downstream, upstream, True),
+                             daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket, requests: bool) -> None:
+        holding = False
+        try:
+            while data := source.recv(65536):
+                if requests and re.match(rb"PUT \S+\.png HTTP", data):
+                    head = data.find(b"\r\n\r\n")
+                    data = data[: head + 4 + 64] if head >= 0 else data
+                    holding = True
+                    sink.sendall(data)
+                    self.cut.set()
+                    continue
+                if not holding:
+                    sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.close()

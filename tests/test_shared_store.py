@@ -7,12 +7,13 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import CAST
-from s3server import CREDENTIALS, client, new_bucket, objects, s3_server, stop
+from s3server import CREDENTIALS, CuttingProxy, client, new_bucket, objects, s3_server, stop
 from slowbuild import command
 
 TESTS = Path(__file__).resolve().parent
@@ -187,3 +188,36 @@ def test_boto3_is_imported_only_for_a_shared_store(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip().endswith("False"), done.stderr
+
+
+def test_a_killed_upload_leaves_no_object_and_its_claim_expires(tmp_path, cli, counting, bucket,
+                                                                endpoint, monkeypatch) -> None:
+    url = f"s3://{bucket}/k"
+    proxy = CuttingProxy(endpoint)
+    a = machine(tmp_path, "a", url)
+    env = {**os.environ, "SLOW_LOG": str(tmp_path / "log"), "SLOW_SECONDS": "0",
+           "FACEBUILD_STORE_ENDPOINT_URL": proxy.endpoint}
+    job = subprocess.Popen(command(TESTS, "build", str(a), "--jobs", "1"), cwd=a.parent, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proxy.cut.wait(60), job.communicate(timeout=60)
+        time.sleep(0.3)  # the headers and the first bytes of the body are at the server
+        job.kill()
+        job.communicate(timeout=30)
+    finally:
+        proxy.close()
+    time.sleep(0.3)
+    names = objects(endpoint, bucket)
+    assert not [name for name in names if name.endswith(".png")], names
+    assert len([name for name in names if "/claims/" in name]) == 1  # the dead machine's
+    # another machine waits for that claim to expire, takes it over and pays for the render
+    monkeypatch.setenv("FACEBUILD_STORE_CLAIM_SECONDS", "2")
+    b = machine(tmp_path, "b", url)
+    started = time.monotonic()
+    code, out, err = cli("build", str(b))
+    assert code == 0, out + err
+    assert len(counting.calls) == 4 and time.monotonic() - started > 1.0
+    renders = {name: size for name, size in objects(endpoint, bucket).items()
+               if name.endswith(".png")}
+    assert len(renders) == 4
+    assert not [name for name in objects(endpoint, bucket) if "/claims/" in name]
