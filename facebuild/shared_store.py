@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from facebuild.remote_store import S3Objects, StoreError
-from facebuild.rendercheck import BadRender, check_render
+from facebuild.rendercheck import BadRender
 from facebuild.store import KEY, BadObjectHandler, Store, _log_bad
 
 _UNSENT = ".unsent"
@@ -128,7 +128,7 @@ class SharedStore:
             problem = "does not match the sha256 it carries"
         else:
             try:
-                check_render(data)
+                self.local.put(key, data, durable=False)  # checks it is one whole image
             except BadRender as exc:
                 problem = f"is not one whole image ({exc.message})"
         if problem is not None:
@@ -136,7 +136,6 @@ class SharedStore:
                 self._bad_remote[key] = etag
             self.on_bad(key, f"in {self.remote.url} {problem}; ignored, it is rendered again")
             return False
-        self.local.put(key, data)
         return True
 
     def _upload(self, key: str, data: bytes) -> None:

@@ -134,15 +134,19 @@ class Store:
             return "does not match the sha256 recorded when it was stored (truncated or replaced)"
         return None
 
-    def put(self, key: str, data: bytes) -> None:
-        """Store a render (checked first: one complete PNG within the size caps)."""
+    def put(self, key: str, data: bytes, *, durable: bool = True) -> None:
+        """Store a render (checked first: one complete PNG within the size caps).
+        ``durable=False`` skips the fsync, for a copy that can be fetched again."""
         if not KEY.match(key):
             raise ValueError(f"not a render key: {key[:80]!r}")
         check_render(data)
         if not (self.root / "README").exists():
             write_atomic(self.root / "README", _README.encode())
-        write_atomic(self.digest_path(key), _digest_line(data), durable=True)
-        write_atomic(self.path(key), data, durable=True)
+        write_atomic(self.digest_path(key), _digest_line(data), durable=durable)
+        write_atomic(self.path(key), data, durable=durable)
+        stat = os.stat(self.path(key))
+        with self._mutex:
+            self._verified[key] = (stat.st_size, stat.st_mtime_ns)
 
     def missing(self, keys: Iterable[str]) -> set[str]:
         """The keys with no good object here."""
