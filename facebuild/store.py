@@ -161,6 +161,7 @@ class Store:
         if KEY.match(key):
             self.path(key).unlink(missing_ok=True)
             self.digest_path(key).unlink(missing_ok=True)
+            self.path(key).with_suffix(".unsent").unlink(missing_ok=True)  # see shared_store
 
     @contextmanager
     def exclusive(self, key: str) -> Iterator[None]:

@@ -168,11 +168,16 @@ def test_a_network_failure_fails_only_the_targets_it_touches(tmp_path, cli, coun
 def test_two_machines_needing_the_same_render_pay_once(tmp_path, bucket, endpoint) -> None:
     url = f"s3://{bucket}/ci"
     log = tmp_path / "generations.log"
-    env = {**os.environ, "SLOW_LOG": str(log), "SLOW_SECONDS": "1.0"}
+    env = {**os.environ, "SLOW_LOG": str(log), "SLOW_SECONDS": "2.0"}
     casts = [machine(tmp_path, name, url) for name in ("job1", "job2")]
-    jobs = [subprocess.Popen(command(TESTS, "build", str(cast), "--output-format", "plain"),
-                             cwd=cast.parent, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for cast in casts]
+    jobs = []
+    for cast in casts:  # the second starts while the first is rendering
+        jobs.append(subprocess.Popen(command(TESTS, "build", str(cast), "--output-format", "plain"),
+                                     cwd=cast.parent, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True))
+        deadline = time.monotonic() + 60
+        while not log.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
     outputs = [job.communicate(timeout=120) for job in jobs]
     for job, (out, err) in zip(jobs, outputs, strict=True):
         assert job.returncode == 0, out + err
