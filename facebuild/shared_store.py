@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from facebuild.remote_store import S3Objects, StoreError
 from facebuild.rendercheck import BadRender
@@ -108,7 +108,8 @@ class SharedStore:
                 yield
             finally:
                 if claimed:
-                    self.remote.release(key)
+                    with suppress(StoreError):  # best effort: an unreleased claim expires
+                        self.remote.release(key)
 
     def keys(self) -> Iterator[str]:
         return self.local.keys()

@@ -10,11 +10,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import CAST
+from conftest import CAST, CountingBackend
+from moto.server import ThreadedMotoServer
 from s3server import CREDENTIALS, CuttingProxy, client, new_bucket, objects, s3_server, stop
 from slowbuild import command
+
+from facebuild.backends import RenderRequest, register_backend
 
 TESTS = Path(__file__).resolve().parent
 
@@ -136,8 +140,6 @@ def test_gc_remote_needs_a_shared_store(cast_file, cli) -> None:
 
 def test_a_network_failure_fails_only_the_targets_it_touches(tmp_path, cli, counting,
                                                              monkeypatch) -> None:
-    from moto.server import ThreadedMotoServer
-
     for name, value in CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -226,3 +228,57 @@ def test_a_killed_upload_leaves_no_object_and_its_claim_expires(tmp_path, cli, c
                if name.endswith(".png")}
     assert len(renders) == 4
     assert not [name for name in objects(endpoint, bucket) if "/claims/" in name]
+
+
+class CutOffBackend(CountingBackend):
+    """An image service on a machine whose link to S3 goes down while Carol is drawn."""
+
+    server: ThreadedMotoServer | None = None
+
+    def generate(self, request: RenderRequest, progress: Any = None) -> bytes:
+        if "Carol" in request.prompt and CutOffBackend.server is not None:
+            stop(CutOffBackend.server)
+            CutOffBackend.server = None
+        return super().generate(request, progress)
+
+
+def test_s3_lost_mid_build_fails_only_the_upload_and_the_next_build_sends_it(
+        tmp_path, cli, counting, monkeypatch) -> None:
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    monkeypatch.setenv("FACEBUILD_STORE_ENDPOINT_URL", endpoint)
+    url = f"s3://{new_bucket(endpoint)}"
+    a = machine(tmp_path, "a", url)
+    assert cli("build", str(a))[0] == 0
+    b = machine(tmp_path, "b", url)
+    b.write_text(b.read_text().replace(
+        "characters:\n", "characters:\n  - id: carol\n    name: Carol\n    role: Pilot\n"
+        "    description: Tall pilot.\n", 1))
+    register_backend("counting", CutOffBackend)
+    CutOffBackend.server = server
+    counting.calls.clear()
+    code, out, err = cli("build", str(b), "--jobs", "1", "--output-format", "plain")
+    assert code == 1, out + err
+    failed = sorted(line.strip() for line in out.splitlines() if line.strip().startswith("FAILED"))
+    assert [line.split()[1] for line in failed] == ["carol/bust:", "carol/full:", "carol/icon:"]
+    assert failed[0].startswith(f"FAILED  carol/bust: shared store {url}: cannot upload render")
+    assert "kept on this machine" in failed[0] and endpoint not in out
+    assert "Traceback" not in out + err
+    assert len(counting.calls) == 1  # carol's bust, paid once; the others came from S3
+    assert len(dist_files(b)) == 6  # tessa's and bob's outputs
+    again = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    again.start()  # the link is back (moto keeps its buckets in this process)
+    try:
+        register_backend("counting", CountingBackend)
+        counting.calls.clear()
+        code, out, err = cli("build", str(b), "--output-format", "plain")
+        assert code == 0, out + err
+        assert [c.label for c in counting.calls] == ["carol/full"]  # the bust is not paid again
+        assert len([k for k in objects(endpoint, url[5:]) if k.endswith(".png")]) == 6
+        assert len(dist_files(b)) == 9
+    finally:
+        stop(again)
