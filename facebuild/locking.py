@@ -50,7 +50,8 @@ def held(path: Path, *, wait: bool = True, record_owner: bool = False) -> Iterat
 
 def _read_owner(owner: Path) -> str | None:
     try:
-        text = owner.read_text(encoding="ascii", errors="replace")[:20].strip()
+        with open(owner, "rb") as handle:
+            text = handle.read(20).decode("ascii", errors="replace").strip()
     except OSError:
         return None
     return f"pid {text}" if text.isdigit() else None

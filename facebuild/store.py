@@ -101,7 +101,8 @@ class Store:
 
     def recorded_digest(self, key: str) -> str | None:
         try:
-            text = self.digest_path(key).read_text(encoding="ascii", errors="replace")[:80]
+            with open(self.digest_path(key), "rb") as handle:
+                text = handle.read(80).decode("ascii", errors="replace")
         except OSError:
             return None
         return text.strip() or None

@@ -67,7 +67,7 @@ def test_a_render_made_on_one_machine_is_fetched_on_another(tmp_path, cli, count
     b = machine(tmp_path, "b", url)
     counting.calls.clear()
     code, out, _ = cli("diff", str(b))
-    assert code == 0 and "0 generations" in out.replace("0 generation,", "0 generations")
+    assert code == 0 and "a build would make 0 generations" in out
     code, out, err = cli("build", str(b))
     assert code == 0, out + err
     assert counting.calls == []
