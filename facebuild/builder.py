@@ -4,13 +4,12 @@ outputs, the lock and the manifest atomically."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,12 @@ from facebuild.errors import BackendError, BuildLockedError, FacebuildError, Lim
 from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, read_lock, write_lock
+from facebuild.locking import LockBusy, held
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
 from facebuild.render import obtain_render
 from facebuild.report import NullReporter, Reporter, build_summary
-from facebuild.store import Store
+from facebuild.storeplace import open_store
 
 ConfirmCost = Callable[[int, float], bool]
 """Asked before spending: (paid generations, estimated USD) -> go ahead?"""
@@ -105,34 +105,25 @@ def build(
 
 @contextmanager
 def build_lock(cast: Cast) -> Iterator[None]:
-    """One build of a cast at a time: the second stops with a clear message."""
-    cast.state_dir.mkdir(parents=True, exist_ok=True)
-    with open(cast.state_dir / "build.lock", "a+") as handle:
+    """One build (or gc) of a cast at a time: the second stops with a clear message."""
+    with ExitStack() as stack:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            stack.enter_context(held(cast.state_dir / "build.lock", wait=False, record_owner=True))
+        except LockBusy as busy:
             raise BuildLockedError(
-                f"another facebuild build of {cast.path or cast.base_dir} is running "
-                f"(pid {holder}); wait for it to finish, then run this again") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+                f"another facebuild build or gc of {cast.path or cast.base_dir} is running "
+                f"({busy.holder or 'another process'}); wait for it to finish, then run this "
+                "again") from None
+        yield
 
 
 class Builder:
-    def __init__(self, the_plan: Plan, reporter: Reporter) -> None:
+    def __init__(self, the_plan: Plan, reporter: Reporter, store: str | None = None) -> None:
         self.plan = the_plan
         self.cast = the_plan.cast
         self.backend = the_plan.backend
         self.reporter = reporter
-        self.store = Store(self.cast.store_dir)
+        self.store = open_store(self.cast, store, on_bad=self._bad_render)
         self.report = BuildReport()
         self._mutex = threading.Lock()
 
@@ -153,6 +144,7 @@ class Builder:
             work = self._work(changes, selected, force)
             blocked = [t for t in work if t.blocked]  # by the privacy guard: never sent
             work = [t for t in work if not t.blocked]
+            self.store.prefetch({t.render_key for t in work})  # a shared store: all at once
             renders = {t.render_key: t.request for t in work if not self.store.has(t.render_key)}
             self._check_cost(len(renders), max_cost, confirm)
             self.reporter.start(len(work) + len(blocked), len(renders), self.report.cost)
@@ -179,6 +171,11 @@ class Builder:
                 journal.close(delete=True)
         self.reporter.done(self.report)
         return self.report
+
+    def _bad_render(self, key: str, problem: str) -> None:
+        """A stored render failed verification: say which targets it is for."""
+        names = [t.name for t in self.plan.targets.values() if t.render_key == key]
+        self.reporter.warning(f"{', '.join(names[:3]) or key[:12]}: its stored render {problem}")
 
     def _work(self, changes: Diff, selected: set[str], force: bool) -> list[Target]:
         work: list[Target] = []

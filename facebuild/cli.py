@@ -57,6 +57,12 @@ def _cast_arg(parser: argparse.ArgumentParser) -> None:
                         "this folder or its parents)")
 
 
+def _store_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="DIR|s3://BUCKET/PREFIX",
+                        help="where renders are kept (default: $FACEBUILD_STORE, else the cast's "
+                        "store:, else .facebuild/store)")
+
+
 def _backend_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("backend overrides")
     group.add_argument("--backend", metavar="NAME", help="sketch, bedrock or comfyui")
@@ -100,6 +106,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="progress display (default: a progress bar on a terminal)")
     b.add_argument("--json", dest="output_format", action="store_const", const="json",
                    help="one JSON object per event (the same as --output-format json)")
+    _store_arg(b)
     _backend_args(b)
 
     d = p["diff"]
@@ -114,6 +121,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="with --html: render the new images (may cost money)")
     d.add_argument("--base", metavar="REV",
                    help="compare with cast.lock as committed at git revision REV")
+    _store_arg(d)
     _backend_args(d)
 
     pr = p["prompts"]
@@ -137,6 +145,10 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("casts", nargs="*", default=[], metavar="CAST",
                    help="casts whose locks say what to keep (default: the nearest cast.yaml)")
     g.add_argument("--dry-run", "-n", action="store_true", help="only say what would go")
+    g.add_argument("--remote", action="store_true", help="collect the shared s3:// store "
+                   "instead of the local one (a dry run unless --yes)")
+    g.add_argument("--yes", "-y", action="store_true", help="with --remote: really delete")
+    _store_arg(g)
     e = p["explain"]
     e.add_argument("path", help="a file in dist")
     e.add_argument("--json", action="store_true", help="print JSON")

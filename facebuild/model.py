@@ -173,7 +173,8 @@ class CastFile(_Strict):
     )
     template: str = Field("portrait.j2", description="Default prompt template.")
     store: str | None = Field(
-        None, description="Render store folder (default .facebuild/store beside the cast)."
+        None, description="Render store: a folder (default .facebuild/store beside the cast), or "
+        "s3://bucket/prefix, a store shared through S3 with the folder as its local cache."
     )
     max_cost: float | None = Field(
         None, description="Refuse to build when the estimated cost in USD is higher."

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from facebuild import images
 from facebuild.backends import Backend, ProgressCallback, RenderRequest
+from facebuild.rendercheck import accept_render
 
 
 class RenderStore(Protocol):
-    """Where renders are kept by render key: ``facebuild.store.Store`` on disk, or one
-    of the library's caches."""
+    """Where renders are kept by render key: ``facebuild.store.Store`` on disk, the shared
+    store, or one of the library's caches."""
 
     def has(self, key: str) -> bool: ...
     def get(self, key: str) -> bytes: ...
@@ -23,12 +23,26 @@ def obtain_render(backend: Backend, store: RenderStore, key: str, request: Rende
                   progress: ProgressCallback | None = None) -> tuple[bytes, bool]:
     """(PNG bytes, whether it was generated now). Checks the store, takes the key's lock,
     checks again (another process may have finished the same render meanwhile), and only
-    then pays for a generation, storing the result before returning it."""
-    if store.has(key):
-        return store.get(key), False
+    then pays for a generation, checking the answer (one complete image of a sane size)
+    and storing it before returning it."""
+    stored = _stored(store, key)
+    if stored is not None:
+        return stored, False
     with store.exclusive(key):  # type: ignore[attr-defined]
-        if store.has(key):
-            return store.get(key), False
-        data = images.normalize_render(backend.generate(request, progress))
+        stored = _stored(store, key)
+        if stored is not None:
+            return stored, False
+        data = accept_render(backend.generate(request, progress))
         store.put(key, data)
         return data, True
+
+
+def _stored(store: RenderStore, key: str) -> bytes | None:
+    """The stored render, or None when it is missing or failed verification (a store
+    discards and reports a bad object itself and raises ``KeyError``)."""
+    if not store.has(key):
+        return None
+    try:
+        return store.get(key)
+    except KeyError:
+        return None

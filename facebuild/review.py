@@ -27,6 +27,7 @@ from facebuild.errors import FacebuildError, UsageError
 from facebuild.lock import LOCK_VERSION, Lock
 from facebuild.planner import Plan, Target
 from facebuild.store import Store
+from facebuild.storeplace import local_root
 
 PREVIEW_MAX = 512
 """Images larger than this are shown scaled down, to keep the page small."""
@@ -52,7 +53,7 @@ del,ins{display:block;text-decoration:none}del{background:#fdd}ins{background:#d
 
 
 def review_html(the_plan: Plan, changes: Diff, new_render: Renderer, *, title: str) -> str:
-    store = Store(the_plan.cast.store_dir)
+    store = Store(local_root(the_plan.cast))
     shown = sorted((c for c in changes.changes.values() if c.status in ORDER),
                    key=lambda c: (ORDER.index(c.status), c.target))
     counts = ", ".join(f"{n} {s}" for s, n in changes.counts().items() if n and s in ORDER)

@@ -28,7 +28,8 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home" / ".cache"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask an instance for keys
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                 "AWS_SESSION_TOKEN", "FACEBUILD_CONFIRM_OVER"):
+                 "AWS_SESSION_TOKEN", "FACEBUILD_CONFIRM_OVER", "FACEBUILD_STORE",
+                 "FACEBUILD_STORE_ENDPOINT_URL", "FACEBUILD_STORE_CLAIM_SECONDS"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     skipped = the_plan.cast.skipped
     # with a source missing, its outputs are not "removed from the cast": keep their files
     targets = args.targets or (list(the_plan.targets) if skipped else None)
-    report = Builder(the_plan, make_reporter(args.output_format)).run(
+    report = Builder(the_plan, make_reporter(args.output_format), args.store).run(
         targets, force=args.force, jobs=args.jobs, dry_run=args.dry_run,
         max_cost=args.max_cost, confirm=_confirm(args))
     if skipped:

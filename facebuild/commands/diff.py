@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         lock = read_lock(cast.lock_path, cast.state_dir / "journal.jsonl")
         changes = diff(the_plan, lock)
-    generations = pending_generations(the_plan, changes)
+    generations = pending_generations(the_plan, changes, args.store)
     caps = the_plan.capabilities
     cost = generations * caps.price_per_image if caps.paid else 0.0
     if args.json:
@@ -69,9 +69,9 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
     from facebuild.planner import Target
     from facebuild.render import obtain_render
     from facebuild.review import review_html
-    from facebuild.store import Store
+    from facebuild.storeplace import open_store
 
-    store = Store(the_plan.cast.store_dir)
+    store = open_store(the_plan.cast, args.store)
     caps = the_plan.capabilities
     if args.render and generations:
         problems = the_plan.check()
@@ -103,13 +103,14 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
     print(f"wrote {args.html}: {shown} changed target(s)")
 
 
-def pending_generations(the_plan: Plan, changes: Diff) -> int:
-    """Distinct renders a build would pay for: needed by an output, not in the store."""
-    from facebuild.store import Store
+def pending_generations(the_plan: Plan, changes: Diff, store_location: str | None = None) -> int:
+    """Distinct renders a build would pay for: needed by an output, not in the store (nor in
+    the shared store, which is only asked whether it has them)."""
+    from facebuild.storeplace import open_store
 
-    store = Store(the_plan.cast.store_dir)
+    store = open_store(the_plan.cast, store_location)
     keys = {c.new.render_key for c in changes.changes.values() if c.needs_output and c.new}
-    return sum(1 for key in keys if not store.has(key))
+    return len(store.missing(keys))
 
 
 def _print_table(changes: Diff, *, show_all: bool, prompts: bool) -> None:

@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     for key in ("seed", "backend", "model", "render_key", "template", "price"):
         if entry.get(key) is not None:
             print(f"{key + ':':<11} {entry[key]}")
+    if entry.get("render_key") is not None:
+        print(f"render:     {_render_verdict(path, str(entry['render_key']))}")
     print(f"prompt:     {entry.get('prompt')}")
     print(f"negative:   {entry.get('negative')}")
     inputs = entry.get("inputs")
@@ -57,6 +59,18 @@ def run(args: argparse.Namespace) -> int:
     if manifest is not None:
         print(f"manifest:   {manifest}")
     return 0
+
+
+def _render_verdict(path: Path, key: str) -> str:
+    """The stored render behind a file: the store in ``.facebuild/`` of the nearest folder
+    above it that has one."""
+    from facebuild.store import Store
+
+    for folder in path.resolve().parents:
+        root = folder / ".facebuild" / "store"
+        if root.is_dir():
+            return Store(root).verdict(key)
+    return "not checked (no .facebuild/store above the file)"
 
 
 def find_entry(path: Path) -> tuple[Path, dict[str, Any]] | None:
