@@ -73,7 +73,8 @@ def test_five_thousand_digit_integer(tmp_path: Path, cli: Cli) -> None:
 
 
 def test_id_with_trailing_newline_is_refused(tmp_path: Path, cli: Cli) -> None:
-    (tmp_path / "cast.yaml").write_text(BASE.format(template="portrait.j2").replace("id: ann", 'id: "ann\\n"'))
+    cast = BASE.format(template="portrait.j2").replace("id: ann", 'id: "ann\\n"')
+    (tmp_path / "cast.yaml").write_text(cast)
     code, _, err = cli("validate", "cast.yaml")
     assert code == 2
     assert err == ("error: cast.yaml:7:6: characters[0].id: id 'ann\\n' is not a slug (use lowercase "
