@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from facebuild.cast import Cast
 from facebuild.errors import CastError, Location
@@ -166,14 +167,16 @@ class _ContainedLoader(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
-        root = next((Path(p).resolve() for p in self.searchpath
-                     if Path(filename).resolve().is_relative_to(Path(p).resolve())), None)
-        if root is None:
-            raise jinja2.TemplateError(f"template '{template}' links outside its templates folder")
-        if len(source) > self.MAX_BYTES:
-            raise jinja2.TemplateError(f"template '{template}' is larger than 1 MB")
-        return source, filename, uptodate
+        pieces = split_template_path(template)
+        for root in self.searchpath:  # the file the loader will read, checked before reading
+            filename = Path(root, *pieces)
+            if filename.is_file():
+                if not filename.resolve().is_relative_to(Path(root).resolve()):
+                    raise jinja2.TemplateError(f"template '{template}' links outside its templates folder")
+                if filename.stat().st_size > self.MAX_BYTES:
+                    raise jinja2.TemplateError(f"template '{template}' is larger than 1 MB")
+                break
+        return super().get_source(environment, template)
 
 
 def _template_line(tb: TracebackType | None, filename: str | None) -> int | None:

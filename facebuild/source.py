@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,10 @@ def read_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
 def _read_text(path: Path, budget: ReadBudget) -> str:
     limit = min(MAX_FILE_BYTES, budget.remaining)
     try:
-        with path.open("rb") as handle:  # read at most limit + 1 bytes: /dev/zero stays cheap
-            data = handle.read(limit + 1)
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
+            raise CastError("not a regular file", location=Location(path))
+        with path.open("rb") as handle:  # at most limit + 1 bytes, whatever its size says
+            data = handle.read(min(limit, path.stat().st_size) + 1)
     except FileNotFoundError:
         raise CastError("file not found", location=Location(path)) from None
     except OSError as exc:

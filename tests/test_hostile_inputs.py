@@ -3,6 +3,7 @@ they hold is one line and exit 2, runs no code and costs bounded time and memory
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,7 +64,11 @@ def test_oversized_include_and_endless_file(tmp_path: Path, cli: Cli) -> None:
                               "large data out of it)\n")
     (tmp_path / "cast.yaml").write_text(cast.replace("big.yaml", "/dev/zero"))
     code, _, err = cli("validate", "cast.yaml")
-    assert code == 2 and err.startswith("error: /dev/zero: file is larger than 8 MB")
+    assert (code, err) == (2, "error: /dev/zero: not a regular file\n")
+    os.mkfifo(tmp_path / "pipe.yaml")  # opening it for reading would wait for a writer
+    (tmp_path / "cast.yaml").write_text(cast.replace("big.yaml", "pipe.yaml"))
+    code, _, err = cli("validate", "cast.yaml")
+    assert (code, err) == (2, "error: pipe.yaml: not a regular file\n")
 
 
 def test_five_thousand_digit_integer(tmp_path: Path, cli: Cli) -> None:
@@ -166,3 +171,11 @@ def test_sandboxed_templates_still_render(tmp_path: Path, cli: Cli) -> None:
     code, out, err = cli("prompts", "cast.yaml")
     assert code == 0, err
     assert "prompt:   ANN 1 of 10000 a1b2 xb 1-2 qqq 1024 00042" in out
+
+
+def test_oversized_template_is_refused_before_it_is_read(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "cast.yaml").write_text(BASE.format(template="big.j2"))
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "big.j2").write_text("{{ character.name }} " * 100_000)
+    code, _, err = cli("prompts", "cast.yaml")
+    assert (code, err) == (2, "error: cast.yaml:3:1: template: template 'big.j2' is larger than 1 MB\n")
