@@ -42,11 +42,6 @@ class _Budget:
         self.chars = MAX_CHARS
         self.output = MAX_CHARS  # joined text, counted apart: what {{ }} printed was charged
 
-    def join(self, chars: int) -> None:
-        self.output -= chars
-        if self.output < 0:
-            raise SecurityError(f"template output passes {MAX_CHARS:,} characters")
-
     def step(self) -> None:
         self.steps -= 1
         if self.steps < 0:
@@ -162,6 +157,9 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 def _finalize(value: Any) -> Any:
     """Every ``{{ value }}`` is charged before it is turned into text (in template code, so
     that an error names the line)."""
+    if type(value) is str:  # most outputs: no need to walk a value
+        _current().spend(len(value))
+        return value
     return _charge(value)
 
 
@@ -173,16 +171,19 @@ def _counted(values: Iterable[Any]) -> Iterator[Any]:
 
 
 def _bounded_concat(parts: Iterable[Any]) -> str:
-    """Join output parts and ``~`` operands, refusing past the character budget."""
+    """Join output parts and ``~`` operands, refusing past the output budget."""
     budget = _current()
     pieces = []
+    total = 0
     for part in parts:
-        text = part if isinstance(part, str) else None
-        if text is None:
+        if type(part) is not str:
             budget.spend(size(part, budget.chars))
-            text = str(part)
-        budget.join(len(text))
-        pieces.append(text)
+            part = str(part)
+        total += len(part)
+        if total > budget.output:
+            raise SecurityError(f"template output passes {MAX_CHARS:,} characters")
+        pieces.append(part)
+    budget.output -= total
     return "".join(pieces)
 
 
