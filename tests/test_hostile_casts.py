@@ -1,12 +1,13 @@
 """Generated hostile casts (random structures; strings full of path, format, Jinja and
 Unicode characters; ids, output patterns, includes, cast-local templates): every run of
-validate, prompts and build ends with exit 0, 1 or 2, never a traceback, writes nothing
-outside its own folder and finishes in bounded time."""
+validate, prompts, diff and build ends with exit 0, 1 or 2, never a traceback, writes nothing
+outside its own folder and finishes in bounded time and memory."""
 
 from __future__ import annotations
 
 import itertools
 import os
+import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -81,11 +82,19 @@ SHAPED = st.fixed_dictionaries(
          optional={"hair": NASTY, "seed": st.integers(-(2**40), 2**40)}), max_size=3,
          unique_by=lambda c: c["id"])},
     optional={"template": st.just("t.j2"), "output": OUTPUT, "privacy": st.just({"mode": "redact"})})
+_LAUGHS = "".join(f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]\n"
+                  for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+RAW = [  # whole lines a careless or hostile hand might add to a cast
+    "seed: " + "7" * 5000, "a: &a [*a]", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + _LAUGHS, "x: !!python/object/apply:os.system ['touch PWNED']", "x: " + "[" * 300 + "]" * 300,
+    "x: 2001-13-45", "characters: [{id: \"bob\\n\", name: Bob}]", "\t- broken", "variants: *nowhere",
+]
 EXAMPLE = st.fixed_dictionaries({
     "cast": st.one_of(SHAPED, SHAPED, CAST),
     "template": st.one_of(st.none(), TEMPLATE_TEXT),
     "include": st.one_of(st.none(), st.lists(CHARACTER, max_size=2)),
-    "mangle": st.one_of(st.none(), st.none(), st.none(), st.tuples(st.integers(0, 400), NASTY)),
+    "mangle": st.one_of(st.none(), st.none(), st.tuples(st.integers(0, 40),
+                                                         st.one_of(NASTY, st.sampled_from(RAW)))),
 })
 _counter = itertools.count()
 
@@ -100,10 +109,13 @@ def _write_example(folder: Path, example: dict[str, Any]) -> None:
         (folder / "more.yaml").write_text(yaml.safe_dump(example["include"], allow_unicode=True))
         cast["include"] = [*(cast.get("include") or []), "more.yaml"] if isinstance(
             cast.get("include"), list) else ["more.yaml"]
+    if example["template"] is not None and "template" not in cast:
+        cast["template"] = "t.j2"
     text = yaml.safe_dump(cast, allow_unicode=True, sort_keys=False)
-    if example["mangle"] is not None:  # raw edits: broken YAML, anchors, tags, odd bytes
+    if example["mangle"] is not None:  # raw lines: broken YAML, aliases, tags, huge numbers
         at, extra = example["mangle"]
-        text = text[:at] + extra + text[at:]
+        lines = text.splitlines()
+        text = "\n".join([*lines[:at], extra, *lines[at:]]) + "\n"
     (folder / "cast.yaml").write_text(text, encoding="utf-8")
     if example["template"] is not None:
         (folder / "templates").mkdir()
@@ -126,7 +138,7 @@ def test_generated_casts_end_cleanly_and_stay_inside(tmp_path: Path, capsys: pyt
     old = Path.cwd()
     os.chdir(folder)
     try:
-        for command in ("validate", "prompts", "build"):
+        for command in ("validate", "prompts", "diff", "build"):
             started = time.monotonic()
             code = main([command, "cast.yaml"] + (["--output-format", "plain"] if command == "build" else []))
             took = time.monotonic() - started
@@ -134,6 +146,8 @@ def test_generated_casts_end_cleanly_and_stay_inside(tmp_path: Path, capsys: pyt
             assert code in (0, 1, 2), (command, code, err)
             assert "Traceback" not in out + err and "internal error" not in err, err
             assert took < 30, (command, took)  # a hang guard, not a speed target
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KB
+            assert peak_mb < 1024, (command, peak_mb)  # the whole test process, a blow-up guard
     finally:
         os.chdir(old)
     assert not (folder / "PWNED").exists()
