@@ -167,10 +167,11 @@ def test_sandboxed_templates_still_render(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "templates" / "fine.j2").write_text(
         "{{ character.name|upper }} {{ '{} of {}'.format(1, 10000) }} "
         "{% for t in ['a', 'b'] %}{{ t ~ loop.index }}{% endfor %} {{ 'ab'|replace('a', 'x') }} "
-        "{{ [1, 2]|join('-') }} {{ 'q' * 3 }} {{ 2 ** 10 }} {{ '%05d' % 42 }}\n")
+        "{{ [1, 2]|join('-') }} {{ 'q' * 3 }} {{ 2 ** 10 }} {{ '%05d' % 42 }} "
+        "{% macro seed(n) %}{{ n }}{% endmacro %}{{ seed(3000000) }} seeds\n")
     code, out, err = cli("prompts", "cast.yaml")
     assert code == 0, err
-    assert "prompt:   ANN 1 of 10000 a1b2 xb 1-2 qqq 1024 00042" in out
+    assert "prompt:   ANN 1 of 10000 a1b2 xb 1-2 qqq 1024 00042 3000000 seeds" in out
 
 
 def test_oversized_template_is_refused_before_it_is_read(tmp_path: Path, cli: Cli) -> None:
