@@ -24,6 +24,7 @@ from facebuild.cast import Cast
 from facebuild.errors import CastError, Location
 from facebuild.model import Character
 from facebuild.sandbox import BoundedSandbox, render_bounded
+from facebuild.shown import screened
 
 _SPACES = re.compile(r"\s+")
 SHIPPED_TEMPLATES = Path(str(files("facebuild.templates")))
@@ -113,17 +114,17 @@ class PromptRenderer:
         except jinja2.UndefinedError as exc:
             line = _template_line(exc.__traceback__, template.filename)
             raise CastError(
-                f"undefined variable in template: {exc.message}",
+                f"undefined variable in template: {screened(str(exc.message))}",
                 location=Location(Path(template.filename or name), line),
                 key=f"characters[{character.id}]",
                 hint="define it on the character or guard it with {% if ... is defined %}",
             ) from None
         except jinja2.exceptions.SecurityError as exc:
-            raise CastError(f"template refused by the sandbox: {exc}",
+            raise CastError(f"template refused by the sandbox: {screened(str(exc))}",
                             location=_failed_at(exc, template, name),
                             hint="templates may read values and call filters, nothing more") from None
         except Exception as exc:  # noqa: BLE001 - whatever a template raises is the template's mistake
-            message = str(exc) if isinstance(exc, jinja2.TemplateError) else type(exc).__name__
+            message = screened(str(exc)) if isinstance(exc, jinja2.TemplateError) else type(exc).__name__
             raise CastError(f"template failed: {message}", location=_failed_at(exc, template, name),
                             key=f"characters[{character.id}]") from None
         negative = _join(", ", self.cast.spec.world.negative, variant.negative, character.negative)

@@ -28,3 +28,9 @@ def masked(text: str) -> str:
 
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def screened(message: str) -> str:
+    """A message built from a cast's values (a template error quoting a name), masked but
+    not cut."""
+    return replace(message, scan(message), None)

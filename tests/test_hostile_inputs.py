@@ -180,3 +180,14 @@ def test_oversized_template_is_refused_before_it_is_read(tmp_path: Path, cli: Cl
     (tmp_path / "templates" / "big.j2").write_text("{{ character.name }} " * 100_000)
     code, _, err = cli("prompts", "cast.yaml")
     assert (code, err) == (2, "error: cast.yaml:3:1: template: template 'big.j2' is larger than 1 MB\n")
+
+
+def test_template_errors_mask_personal_data(tmp_path: Path, cli: Cli) -> None:
+    cast = BASE.format(template="t.j2").replace("name: Ann", "name: jane@example.com")
+    (tmp_path / "cast.yaml").write_text(cast)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.j2").write_text("{{ character[character.name] }}\n")
+    code, _, err = cli("prompts", "cast.yaml")
+    assert code == 2 and "jane@example.com" not in err
+    assert err.startswith("error: templates/t.j2:1: characters[ann]: undefined variable in template: "
+                          "'dict object' has no attribute 'j***@***.com'")
