@@ -153,9 +153,8 @@ def _failed_at(exc: BaseException, template: jinja2.Template, name: str) -> Loca
     tb = exc.__traceback__
     line = None
     while tb is not None:
-        code = tb.tb_frame.f_code.co_filename
-        if code.endswith((".j2", ".jinja", ".txt")) or code == template.filename:
-            filename, line = code, tb.tb_lineno
+        if "__jinja_exception__" in tb.tb_frame.f_globals:  # a frame Jinja made for a template line
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
         tb = tb.tb_next
     return Location(Path(filename), line)
 
