@@ -140,13 +140,19 @@ def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap,
     for index, pattern in enumerate(includes):
         if not isinstance(pattern, str):
             continue
+        where, key = source_map.find(("include", index)), f"include[{index}]"
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:  # '/**' would walk the disk
+            raise CastError(f"include {shown(pattern)} points outside the cast's folder", location=where,
+                            key=key, hint="include files that lie beside the cast or below it")
         matches = sorted(glob.glob(str(base_dir / pattern), recursive=True))
         if not matches:
-            raise CastError(f"include {shown(pattern)} matches no file",
-                            location=source_map.find(("include", index)), key=f"include[{index}]",
+            raise CastError(f"include {shown(pattern)} matches no file", location=where, key=key,
                             hint="check the path; it is relative to the cast file")
         for match in matches:
             file = Path(match)
+            if not file.resolve().is_relative_to(base_dir.resolve()):
+                raise CastError(f"include {shown(pattern)} matches a link out of the cast's folder",
+                                location=where, key=key, hint=f"{file.name} is a link; copy the file")
             prefix: KeyPath = ("<include>", str(file))
             document = read_document(file, source_map, prefix, budget)
             meanings[file] = meaning_digest(document)

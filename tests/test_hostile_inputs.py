@@ -64,7 +64,7 @@ def test_oversized_include_and_endless_file(tmp_path: Path, cli: Cli) -> None:
                               "large data out of it)\n")
     (tmp_path / "cast.yaml").write_text(cast.replace("big.yaml", "/dev/zero"))
     code, _, err = cli("validate", "cast.yaml")
-    assert (code, err) == (2, "error: /dev/zero: not a regular file\n")
+    assert code == 2 and "include '/dev/zero' points outside the cast's folder" in err
     os.mkfifo(tmp_path / "pipe.yaml")  # opening it for reading would wait for a writer
     (tmp_path / "cast.yaml").write_text(cast.replace("big.yaml", "pipe.yaml"))
     code, _, err = cli("validate", "cast.yaml")
@@ -191,3 +191,26 @@ def test_template_errors_mask_personal_data(tmp_path: Path, cli: Cli) -> None:
     assert code == 2 and "jane@example.com" not in err
     assert err.startswith("error: templates/t.j2:1: characters[ann]: undefined variable in template: "
                           "'dict object' has no attribute 'j***@***.com'")
+
+
+@pytest.mark.parametrize("pattern", ["/etc/*", "../*.yaml", "people/../../*.yaml", "/**/*.yaml"])
+def test_include_outside_the_cast_folder_is_refused(tmp_path: Path, cli: Cli, pattern: str) -> None:
+    (tmp_path / "cast").mkdir()
+    (tmp_path / "cast" / "cast.yaml").write_text(BASE.format(template="portrait.j2")
+                                                 + f"include: ['{pattern}']\n")
+    code, _, err = cli("validate", "cast/cast.yaml")
+    assert (code, err) == (2, f"error: cast/cast.yaml:8:11: include[0]: include '{pattern}' points "
+                              "outside the cast's folder (include files that lie beside the cast or "
+                              "below it)\n")
+
+
+def test_include_through_a_link_out_of_the_folder_is_refused(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "secret.yaml").write_text("- {id: eve, name: 'AKIAIOSFODNN7EXAMPLE'}\n")
+    (tmp_path / "cast").mkdir()
+    (tmp_path / "cast" / "people").mkdir()
+    (tmp_path / "cast" / "people" / "eve.yaml").symlink_to(tmp_path / "secret.yaml")
+    (tmp_path / "cast" / "cast.yaml").write_text(BASE.format(template="portrait.j2")
+                                                 + "include: ['people/*.yaml']\n")
+    code, out, err = cli("prompts", "cast/cast.yaml")
+    assert code == 2 and "AKIA" not in out + err
+    assert "include 'people/*.yaml' matches a link out of the cast's folder" in err
