@@ -22,9 +22,10 @@ from facebuild.compat import fill_missing_ids, from_ai_facegen, is_ai_facegen_co
 from facebuild.errors import CastError, CastErrors, Location
 from facebuild.model import MAX_SIDE, SLUG_PATTERN, CastFile, Character, Variant
 from facebuild.personas import add_personas
-from facebuild.source import KeyPath, SourceMap, meaning_digest, read_document, relocate
+from facebuild.shown import masked, shown
+from facebuild.source import KeyPath, ReadBudget, SourceMap, meaning_digest, read_document, relocate
 
-_SLUG = re.compile(SLUG_PATTERN)
+_SLUG = re.compile(SLUG_PATTERN)  # with fullmatch: '$' alone lets a trailing newline through
 _OUTPUT_FIELDS = {"character", "variant", "format"}
 
 
@@ -77,7 +78,8 @@ def load_cast(path: str | Path) -> Cast:
     """Read, validate and return the cast at ``path``."""
     cast_path = Path(path)
     source_map = SourceMap()
-    data = read_document(cast_path, source_map)
+    budget = ReadBudget()  # the cast and its includes share one cap on bytes read
+    data = read_document(cast_path, source_map, budget=budget)
     meanings = {cast_path: meaning_digest(data)}
     if not isinstance(data, dict):
         raise CastError("a cast file must be a mapping of keys (version, name, world, ...)",
@@ -86,7 +88,7 @@ def load_cast(path: str | Path) -> Cast:
         data = from_ai_facegen(data, cast_path, source_map)
     _check_version(data, cast_path, source_map)
     base_dir = cast_path.parent
-    sources = [cast_path, *_merge_includes(data, base_dir, source_map, meanings)]
+    sources = [cast_path, *_merge_includes(data, base_dir, source_map, meanings, budget)]
     personas = add_personas(data, base_dir)  # personas: and transcripts: become characters
     fill_missing_ids(data)
     spec = _validate(data, source_map)
@@ -120,13 +122,13 @@ def _check_version(data: dict[str, Any], path: Path, source_map: SourceMap) -> N
         raise CastError("missing required key 'version'", location=Location(path, 1),
                         key="version", hint="add 'version: 1' at the top")
     if data["version"] != 1:
-        raise CastError(f"unsupported cast version {data['version']!r}",
+        raise CastError(f"unsupported cast version {shown(data['version'])}",
                         location=source_map.find(("version",)), key="version",
                         hint="this facebuild reads version 1")
 
 
 def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap,
-                    meanings: dict[Path, str]) -> list[Path]:
+                    meanings: dict[Path, str], budget: ReadBudget) -> list[Path]:
     """Append the characters of every included file to ``data['characters']``."""
     includes = data.get("include") or []
     if not isinstance(includes, list):
@@ -138,15 +140,21 @@ def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap,
     for index, pattern in enumerate(includes):
         if not isinstance(pattern, str):
             continue
+        where, key = source_map.find(("include", index)), f"include[{index}]"
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:  # '/**' would walk the disk
+            raise CastError(f"include {shown(pattern)} points outside the cast's folder", location=where,
+                            key=key, hint="include files that lie beside the cast or below it")
         matches = sorted(glob.glob(str(base_dir / pattern), recursive=True))
         if not matches:
-            raise CastError(f"include '{pattern}' matches no file",
-                            location=source_map.find(("include", index)), key=f"include[{index}]",
+            raise CastError(f"include {shown(pattern)} matches no file", location=where, key=key,
                             hint="check the path; it is relative to the cast file")
         for match in matches:
             file = Path(match)
+            if not file.resolve().is_relative_to(base_dir.resolve()):
+                raise CastError(f"include {shown(pattern)} matches a link out of the cast's folder",
+                                location=where, key=key, hint=f"{file.name} is a link; copy the file")
             prefix: KeyPath = ("<include>", str(file))
-            document = read_document(file, source_map, prefix)
+            document = read_document(file, source_map, prefix, budget)
             meanings[file] = meaning_digest(document)
             for entry, entry_path in _characters_in(document, file, prefix):
                 relocate(source_map, entry_path, ("characters", len(characters)))
@@ -187,14 +195,15 @@ def _cast_error(err: Any, data: dict[str, Any], source_map: SourceMap) -> CastEr
         near = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
         hint = f"did you mean '{near[0]}'?" if near else f"valid keys: {', '.join(valid)}"
         where = f" in {parent_key}" if parent_key else ""
-        return CastError(f"unknown key '{loc[-1]}'{where}", location=location, key=key, hint=hint)
+        return CastError(f"unknown key '{masked(str(loc[-1]))}'{where}", location=location, key=key,
+                         hint=hint)
     if kind == "missing":
         return CastError(f"missing required key '{loc[-1]}'", location=location, key=key)
     got = err.get("input")
     message = str(err["msg"]).removeprefix("Value error, ")
     message = message[0].lower() + message[1:]
     if not isinstance(got, dict | list):
-        message += f", got {got!r}"
+        message += f", got {shown(got)}"  # masked: an error goes to CI logs
     return CastError(message, location=location, key=key)
 
 
@@ -236,13 +245,13 @@ def _key_text(loc: KeyPath, data: dict[str, Any]) -> str:
             if isinstance(node, list) and step < len(node):
                 item = node[step]
                 if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
-                    label = item["id"]
+                    label = masked(item["id"])
                 node = item
             else:
                 node = None
             text += f"[{label}]"
         else:
-            text += f".{step}" if text else step
+            text += f".{masked(step)}" if text else masked(step)
             node = node.get(step) if isinstance(node, dict) else None
     return text
 
@@ -258,7 +267,7 @@ def _check_semantics(spec: CastFile, base_dir: Path,
 
     if spec.backend.name not in backend_names():
         near = difflib.get_close_matches(spec.backend.name, backend_names(), n=1)
-        error(("backend", "name"), "backend.name", f"unknown backend '{spec.backend.name}'",
+        error(("backend", "name"), "backend.name", f"unknown backend {shown(spec.backend.name)}",
               f"did you mean '{near[0]}'?" if near else f"choose one of {', '.join(backend_names())}")
     _check_output_pattern(spec.output, ("output",), error)
     cycles: set[frozenset[str]] = set()
@@ -267,21 +276,21 @@ def _check_semantics(spec: CastFile, base_dir: Path,
     seen: dict[str, int] = {}
     for index, character in enumerate(spec.characters):
         path: KeyPath = ("characters", index)
-        label = f"characters[{character.id or index}]"
-        if not _SLUG.match(character.id):
+        label = f"characters[{masked(character.id) or index}]"
+        if not _SLUG.fullmatch(character.id):
             error(path + ("id",), f"characters[{index}].id",
-                  f"id {character.id!r} is not a slug",
+                  f"id {shown(character.id)} is not a slug",
                   "use lowercase letters, digits and '-', e.g. 'tessa-quark'")
         elif character.id in seen:
             first = source_map.find(("characters", seen[character.id], "id"))
-            error(path + ("id",), f"{label}.id", f"duplicate character id '{character.id}'",
+            error(path + ("id",), f"{label}.id", f"duplicate character id '{masked(character.id)}'",
                   f"first defined at {first}" if first else None)
         else:
             seen[character.id] = index
         for ref_index, ref in enumerate(character.variants or []):
             _check_variant_ref(ref, spec, path + ("variants", ref_index), f"{label}.variants", error)
         for ref in character.seeds:
-            _check_variant_ref(ref, spec, path + ("seeds", ref), f"{label}.seeds.{ref}", error)
+            _check_variant_ref(ref, spec, path + ("seeds", ref), f"{label}.seeds.{masked(ref)}", error)
         warnings.extend(_near_miss_warnings(character, source_map, path, label))
     return errors, warnings
 
@@ -310,11 +319,11 @@ def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
     path: KeyPath = ("variants", name)
     if variant.output is not None:
         _check_output_pattern(variant.output, path + ("output",), error)
-    if not _SLUG.match(name):
-        error(path, f"variants.{name}", f"variant name {name!r} is not a slug",
+    if not _SLUG.fullmatch(name):
+        error(path, f"variants.{masked(name)}", f"variant name {shown(name)} is not a slug",
               "use lowercase letters, digits and '-'")
     if any(side <= 0 or side > MAX_SIDE for side in variant.size):
-        error(path + ("size",), f"variants.{name}.size",
+        error(path + ("size",), f"variants.{masked(name)}.size",
               f"size must be between 1 and {MAX_SIDE} pixels per side, "
               f"got {'x'.join(map(str, variant.size))}")
     if variant.render_size is not None and any(side <= 0 or side > MAX_SIDE for side in variant.render_size):
@@ -323,7 +332,7 @@ def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
               f"got {'x'.join(map(str, variant.render_size))}")
     if variant.from_ is not None:
         if variant.from_ not in spec.variants:
-            _check_variant_ref(variant.from_, spec, path + ("from",), f"variants.{name}.from", error)
+            _check_variant_ref(variant.from_, spec, path + ("from",), f"variants.{masked(name)}.from", error)
         else:
             chain = [name]
             current: str | None = variant.from_
@@ -335,7 +344,7 @@ def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
             cycle = frozenset(chain[chain.index(current):])
             if cycle not in cycles:
                 cycles.add(cycle)
-                error(path + ("from",), f"variants.{name}.from",
+                error(path + ("from",), f"variants.{masked(name)}.from",
                       f"'from:' makes a cycle: {' -> '.join([*chain, current])}",
                       "one variant in the chain must be generated, without 'from:'")
 
@@ -343,7 +352,7 @@ def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
 def _check_variant_ref(ref: str, spec: CastFile, path: KeyPath, key: str, error: Any) -> None:
     if ref not in spec.variants:
         near = difflib.get_close_matches(ref, list(spec.variants), n=1)
-        error(path, key, f"unknown variant '{ref}'",
+        error(path, key, f"unknown variant {shown(ref)}",
               f"did you mean '{near[0]}'?" if near else f"variants: {', '.join(spec.variants)}")
 
 
@@ -356,5 +365,5 @@ def _near_miss_warnings(character: Character, source_map: SourceMap, path: KeyPa
         near = difflib.get_close_matches(extra, known, n=1, cutoff=0.75)
         if near:
             where = source_map.find(path + (extra,))
-            yield (f"{where}: {label}.{extra}: unknown key '{extra}' passed to templates as is"
-                   f" (did you mean '{near[0]}'?)")
+            yield (f"{where}: {label}.{masked(extra)}: unknown key '{masked(extra)}' passed to "
+                   f"templates as is (did you mean '{near[0]}'?)")

@@ -195,5 +195,6 @@ class CastFile(_Strict):
     characters: list[Character] = Field(default_factory=list)
     include: list[str] = Field(
         default_factory=list,
-        description="More character files (YAML or JSON), paths or globs relative to the cast.",
+        description="More character files (YAML or JSON), paths or globs relative to the cast, "
+        "inside its folder.",
     )

@@ -1,5 +1,6 @@
 """Prompts from templates: Jinja2 with StrictUndefined, the cast's own ``templates/``
-folder first, then the templates facebuild ships.
+folder first, then the templates facebuild ships, all rendered in the bounded sandbox
+(facebuild.sandbox): a cast-local template is untrusted.
 
 The prompt of a target is a pure function of (world, character, variant, template text).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
@@ -16,10 +18,13 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from facebuild.cast import Cast
 from facebuild.errors import CastError, Location
 from facebuild.model import Character
+from facebuild.sandbox import BoundedSandbox, render_bounded
+from facebuild.shown import screened
 
 _SPACES = re.compile(r"\s+")
 SHIPPED_TEMPLATES = Path(str(files("facebuild.templates")))
@@ -40,8 +45,8 @@ class PromptRenderer:
         self.cast = cast
         self.max_prompt_chars = max_prompt_chars
         search = [cast.base_dir / "templates", SHIPPED_TEMPLATES]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in search]),
+        self.env = BoundedSandbox(
+            loader=_ContainedLoader([str(p) for p in search]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,
@@ -72,6 +77,9 @@ class PromptRenderer:
             except jinja2.TemplateSyntaxError as exc:
                 raise CastError(f"template syntax error: {exc.message}",
                                 location=Location(Path(exc.filename or name), exc.lineno)) from None
+            except jinja2.TemplateError as exc:  # a template the loader refused
+                raise CastError(str(exc.message), location=self.cast.source_map.find(where),
+                                key=".".join(where)) from None
             assert template.filename is not None
             source = Path(template.filename).read_bytes()
             found = (template, hashlib.sha256(source).hexdigest())
@@ -102,15 +110,23 @@ class PromptRenderer:
             "max_prompt_chars": self.max_prompt_chars,
         }
         try:
-            text = template.render(context)
+            text = render_bounded(template, context)
         except jinja2.UndefinedError as exc:
             line = _template_line(exc.__traceback__, template.filename)
             raise CastError(
-                f"undefined variable in template: {exc.message}",
+                f"undefined variable in template: {screened(str(exc.message))}",
                 location=Location(Path(template.filename or name), line),
                 key=f"characters[{character.id}]",
                 hint="define it on the character or guard it with {% if ... is defined %}",
             ) from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise CastError(f"template refused by the sandbox: {screened(str(exc))}",
+                            location=_failed_at(exc, template, name),
+                            hint="templates may read values and call filters, nothing more") from None
+        except Exception as exc:  # noqa: BLE001 - whatever a template raises is the template's mistake
+            message = screened(str(exc)) if isinstance(exc, jinja2.TemplateError) else type(exc).__name__
+            raise CastError(f"template failed: {message}", location=_failed_at(exc, template, name),
+                            key=f"characters[{character.id}]") from None
         negative = _join(", ", self.cast.spec.world.negative, variant.negative, character.negative)
         return Prompt(_SPACES.sub(" ", text).strip(), negative, name, digest)
 
@@ -128,6 +144,39 @@ def shipped_templates() -> list[str]:
 
 def _join(separator: str, *parts: str) -> str:
     return separator.join(p.strip().rstrip(".,") for p in parts if p and p.strip())
+
+
+def _failed_at(exc: BaseException, template: jinja2.Template, name: str) -> Location:
+    """The template file and line an exception was raised at (Jinja rewrites tracebacks
+    to template lines); the file a template is included from when it fails there."""
+    filename = template.filename or name
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:  # a frame Jinja made for a template line
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return Location(Path(filename), line)
+
+
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """A template file must lie inside its templates folder once links are resolved (a
+    cast-local link could otherwise read any file into a prompt), and be of a sane size."""
+
+    MAX_BYTES = 1024 * 1024
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for root in self.searchpath:  # the file the loader will read, checked before reading
+            filename = Path(root, *pieces)
+            if filename.is_file():
+                if not filename.resolve().is_relative_to(Path(root).resolve()):
+                    raise jinja2.TemplateError(f"template '{template}' links outside its templates folder")
+                if filename.stat().st_size > self.MAX_BYTES:
+                    raise jinja2.TemplateError(f"template '{template}' is larger than 1 MB")
+                break
+        return super().get_source(environment, template)
 
 
 def _template_line(tb: TracebackType | None, filename: str | None) -> int | None:

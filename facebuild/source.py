@@ -1,10 +1,16 @@
 """YAML (and JSON) files read with the line and column of every key, so that every
-error can point at the place a person has to fix."""
+error can point at the place a person has to fix.
+
+A cast and its includes arrive in pull requests, so reading one is bounded: the size of a
+file, the size of all files of one cast, the nesting depth, and the nodes that aliases add
+(a "billion laughs" document is refused from its node graph, before anything is expanded).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +18,7 @@ from typing import Any
 import yaml
 
 from facebuild.errors import CastError, Location
+from facebuild.shown import shown
 
 try:  # libyaml's parser is several times faster on large casts
     from yaml import CSafeLoader as _Loader
@@ -19,7 +26,15 @@ except ImportError:  # pragma: no cover - pure-Python PyYAML
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 KeyPath = tuple[str | int, ...]
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""The largest cast or included file read (a cast of 10,000 characters is about 1 MB)."""
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
+"""The most a cast and all its includes may hold together."""
+MAX_ALIAS_NODES = 100_000
+"""How many nodes aliases (``*name``) may add to a document when expanded."""
+MAX_DEPTH = 100
+"""How deeply mappings and lists may nest."""
 
 
 @dataclass
@@ -37,26 +52,104 @@ class SourceMap:
         return None
 
 
-def read_document(path: Path, source_map: SourceMap, prefix: KeyPath = ()) -> Any:
+@dataclass
+class ReadBudget:
+    """The bytes the files of one cast may still use, shared by the cast and its includes."""
+
+    remaining: int = MAX_TOTAL_BYTES
+
+
+def read_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
+                  budget: ReadBudget | None = None) -> Any:
     """Parse ``path`` and record the location of every node under ``prefix``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CastError("file not found", location=Location(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CastError(f"cannot read file: {exc}", location=Location(path)) from None
+    text = _read_text(path, budget if budget is not None else ReadBudget())
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise CastError(f"YAML syntax error: {problem}", location=where) from None
+        raise CastError(f"YAML syntax error: {problem}", location=_at(path, mark)) from None
     except yaml.YAMLError as exc:
         raise CastError(f"YAML error: {exc}", location=Location(path)) from None
     if node is None:
         return None
-    return _convert(node, path, prefix, source_map)
+    _check_expansion(node, path)
+    return _Converter(path, source_map).convert(node, prefix)
+
+
+def _read_text(path: Path, budget: ReadBudget) -> str:
+    limit = min(MAX_FILE_BYTES, budget.remaining)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
+            raise CastError("not a regular file", location=Location(path))
+        with path.open("rb") as handle:  # at most limit + 1 bytes, whatever its size says
+            data = handle.read(min(limit, path.stat().st_size) + 1)
+    except FileNotFoundError:
+        raise CastError("file not found", location=Location(path)) from None
+    except OSError as exc:
+        raise CastError(f"cannot read file: {exc.strerror or exc}", location=Location(path)) from None
+    if len(data) > limit:
+        what = (f"is larger than {MAX_FILE_BYTES // 2**20} MB" if limit == MAX_FILE_BYTES
+                else f"takes the cast and its includes past {MAX_TOTAL_BYTES // 2**20} MB")
+        raise CastError(f"file {what}", location=Location(path),
+                        hint="split the cast or leave large data out of it")
+    budget.remaining -= len(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CastError("file is not UTF-8 text", location=Location(path, line)) from None
+
+
+def _check_expansion(root: yaml.Node, path: Path) -> None:
+    """Refuse a node graph whose aliases would expand past MAX_ALIAS_NODES, refer to
+    themselves, or nest deeper than MAX_DEPTH. Counts the graph, never expands it."""
+    sizes: dict[int, int] = {}  # expanded size of each finished collection node
+    open_nodes: set[int] = set()
+    distinct = 0
+    finished: list[yaml.Node] = []  # collections, innermost first
+    # iterative depth-first walk: (node, depth, children done?)
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        children = _children(node)
+        if done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            finished.append(node)
+            continue
+        if id(node) in sizes:
+            continue  # an alias of a finished node: counted from its size
+        if id(node) in open_nodes:
+            raise CastError("an alias refers to the mapping or list that contains it",
+                            location=_at(path, node.start_mark), hint="YAML aliases may not loop")
+        if depth > MAX_DEPTH:
+            raise CastError(f"nesting deeper than {MAX_DEPTH} levels", location=_at(path, node.start_mark))
+        distinct += 1
+        if not children:
+            sizes[id(node)] = 1
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in reversed(children))
+    if sizes[id(root)] - distinct > MAX_ALIAS_NODES:
+        # point at the innermost mapping or list that alone expands too far
+        first = next(n for n in finished if sizes[id(n)] - distinct > MAX_ALIAS_NODES)
+        raise CastError(f"aliases expand this document past {MAX_ALIAS_NODES:,} nodes "
+                        f"(to {sizes[id(root)]:,})", location=_at(path, first.start_mark),
+                        hint="an alias bomb? write the values out, or use fewer nested aliases")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _at(path: Path, mark: Any) -> Location:
+    return Location(path, mark.line + 1, mark.column + 1) if mark is not None else Location(path)
 
 
 def meaning_digest(data: Any) -> str:
@@ -90,32 +183,45 @@ def relocate(source_map: SourceMap, old: KeyPath, new: KeyPath) -> None:
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-def _convert(node: yaml.Node, path: Path, key_path: KeyPath, source_map: SourceMap) -> Any:
-    mark = node.start_mark
-    source_map.locations[key_path] = Location(path, mark.line + 1, mark.column + 1)
-    if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
-        return node.value  # most of a cast: skip the generic constructor
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key_text = (key_node.value if key_node.tag == _STR_TAG
-                        else str(_CONSTRUCTOR.construct_object(key_node, deep=True)))
-            if key_text in result:
-                where = Location(path, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                raise CastError(
-                    f"duplicate key '{key_text}'",
-                    location=where,
-                    hint="each key may appear once in a mapping",
-                )
-            result[key_text] = _convert(value_node, path, key_path + (key_text,), source_map)
-            key_mark = key_node.start_mark
-            source_map.locations[key_path + (key_text,)] = Location(
-                path, key_mark.line + 1, key_mark.column + 1
-            )
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(item, path, key_path + (index,), source_map)
-            for index, item in enumerate(node.value)
-        ]
-    return _CONSTRUCTOR.construct_object(node, deep=True)
+class _Converter:
+    """Node graph -> Python data, recording locations; one per document (the constructor
+    keeps what it built)."""
+
+    def __init__(self, path: Path, source_map: SourceMap) -> None:
+        self.path = path
+        self.source_map = source_map
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def convert(self, node: yaml.Node, key_path: KeyPath) -> Any:
+        path, source_map = self.path, self.source_map
+        source_map.locations[key_path] = _at(path, node.start_mark)
+        if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+            return node.value  # most of a cast: skip the generic constructor
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key_text = key_node.value if key_node.tag == _STR_TAG else str(self.scalar(key_node))
+                if key_text in result:
+                    raise CastError(f"duplicate key {shown(key_text)}", hint="each key may appear once "
+                                    "in a mapping", location=_at(path, key_node.start_mark))
+                result[key_text] = self.convert(value_node, key_path + (key_text,))
+                source_map.locations[key_path + (key_text,)] = _at(path, key_node.start_mark)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, key_path + (index,)) for index, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        """A value other than a plain string: a number, a boolean, null, a date..."""
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            raise CastError(f"YAML error: {exc.problem or exc.context or 'cannot read value'}",
+                            location=_at(self.path, node.start_mark),
+                            hint="facebuild reads plain YAML: no tags like !!python/...") from None
+        except (ValueError, OverflowError, TypeError):
+            # Python refuses to convert integers of more than 4,300 digits; a date may not exist
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            problem = {"int": "integer with too many digits (4,300 at most)",
+                       "timestamp": "not a valid date"}.get(kind, f"cannot read this {kind} value")
+            raise CastError(problem, location=_at(self.path, node.start_mark)) from None
