@@ -127,11 +127,13 @@ def make_parser() -> argparse.ArgumentParser:
     pr = p["prompts"]
     _cast_arg(pr)
     pr.add_argument("targets", nargs="*", metavar="TARGET")
+    pr.add_argument("--json", action="store_true", help="print JSON")
     _backend_args(pr)
 
     v = p["validate"]
     v.add_argument("casts", nargs="*", metavar="CAST",
                    help="cast files or folders (default: the nearest cast.yaml)")
+    v.add_argument("--json", action="store_true", help="print JSON")
     _backend_args(v)
 
     i = p["init"]
@@ -148,6 +150,7 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument("--remote", action="store_true", help="collect the shared s3:// store "
                    "instead of the local one (a dry run unless --yes)")
     g.add_argument("--yes", "-y", action="store_true", help="with --remote: really delete")
+    g.add_argument("--json", action="store_true", help="print JSON")
     _store_arg(g)
     e = p["explain"]
     e.add_argument("path", help="a file in dist")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from typing import Any
 
 from facebuild.commands.common import account_problems, load_plan
 from facebuild.errors import FacebuildError, LimitError
@@ -11,23 +13,40 @@ from facebuild.errors import FacebuildError, LimitError
 
 def run(args: argparse.Namespace) -> int:
     """Each cast in turn (a pre-commit hook passes every changed cast file); with several,
-    every one is checked and each mistake is printed, then exit 2 if any had one."""
+    every one is checked and each mistake is printed, then exit 2 if any had one.
+
+    ``--json`` prints ``{"casts": [{"cast", "ok", "error"?, "characters", "variants",
+    "targets", "renders", "backend", "model", "lifecycle"}]}`` instead."""
     casts = args.casts or [None]
-    failed = 0
+    results: list[dict[str, Any]] = []
     for cast in casts:
         args.cast = cast
         try:
-            validate(args)
+            results.append(validate(args))
         except FacebuildError as exc:
-            if len(casts) == 1:
+            if len(casts) == 1 and not args.json:
                 raise
-            failed += 1
-            for line in str(exc).splitlines():
-                print(f"error: {line}", file=sys.stderr)
-    return 2 if failed else 0
+            results.append({"cast": cast, "ok": False, "error": str(exc)})
+            if not args.json:
+                for line in str(exc).splitlines():
+                    print(f"error: {line}", file=sys.stderr)
+    for result in results:
+        if args.json:
+            continue
+        if result["ok"]:
+            print(f"{result['cast']}: ok — {result['characters']} characters, "
+                  f"{result['variants']} variants, {result['targets']} targets, "
+                  f"{result['renders']} renders on {result['backend']} ({result['model']})")
+        if result.get("lifecycle", "active") != "active":
+            print(f"warning: {result['model']} is {result['lifecycle']}: the service may "
+                  "refuse every call")
+    if args.json:
+        print(json.dumps({"casts": results}, indent=2, ensure_ascii=False))
+    return 0 if all(result["ok"] for result in results) else 2
 
 
-def validate(args: argparse.Namespace) -> None:
+def validate(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``validate`` says of one cast; raises on the first kind of mistake found."""
     the_plan = load_plan(args)
     problems = the_plan.check()
     problems += [f"{t.name}: {t.blocked}" for t in the_plan.targets.values() if t.blocked]
@@ -38,8 +57,7 @@ def validate(args: argparse.Namespace) -> None:
                          + "\n".join(problems))
     cast = the_plan.cast
     caps = the_plan.capabilities
-    print(f"{cast.path}: ok — {len(cast.spec.characters)} characters, "
-          f"{len(cast.spec.variants)} variants, {len(the_plan.targets)} targets, "
-          f"{len(the_plan.renders())} renders on {caps.backend} ({caps.model})")
-    if caps.lifecycle != "active":
-        print(f"warning: {caps.model} is {caps.lifecycle}: the service may refuse every call")
+    return {"cast": str(cast.path), "ok": True, "characters": len(cast.spec.characters),
+            "variants": len(cast.spec.variants), "targets": len(the_plan.targets),
+            "renders": len(the_plan.renders()), "backend": caps.backend, "model": caps.model,
+            "lifecycle": caps.lifecycle}
