@@ -108,3 +108,18 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "cast.yaml"
     path.write_text(text)
     return path
+
+
+def test_pick_pins_one_variant_and_the_next_build_takes_it_from_the_store(tmp_path: Path,
+                                                                           counting, cli) -> None:
+    path = _write(tmp_path, MOON)
+    assert cli("build")[0] == 0
+    before = seeds(path)
+    counting.calls.clear()
+    code, out, _ = cli("pick", "tessa-quark/bust", "3")
+    assert code == 0 and f"seeds.bust = {before['tessa-quark/bust~3']}" in out
+    after = seeds(path)
+    assert after["tessa-quark/bust"] == after["tessa-quark/icon"] == before["tessa-quark/bust~3"]
+    assert after["tessa-quark/full"] == before["tessa-quark/full"]   # the other variants stay
+    assert cli("build")[0] == 0
+    assert counting.calls == []   # candidate 3 was rendered already: nothing is generated
