@@ -27,7 +27,7 @@ def target_seed(cast: Cast, character: Character, variant: str) -> int:
         return character.seeds[variant]
     if character.seed is not None:
         return character.seed
-    pinned = cast.spec.variants[variant].seed if variant in cast.spec.variants else None
+    pinned = cast.spec.variants[variant].seed
     if pinned is not None:
         return pinned
     if cast.spec.seed_scope == "variant":
