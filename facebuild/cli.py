@@ -25,6 +25,7 @@ COMMANDS = {
     "gc": "drop stored renders no lock refers to",
     "schema": "print the JSON Schema of cast.yaml",
     "explain": "say where a file in dist came from",
+    "graph": "print the build graph: targets, renders, derived outputs, candidates",
     "sheet": "make a contact sheet: every character's chosen variant in a labelled grid",
     "pick": "pin a candidate's seed into cast.yaml, keeping its comments and layout",
     "avatars": "build persona avatars and call backdrops from a persona manifest",
@@ -155,6 +156,13 @@ def make_parser() -> argparse.ArgumentParser:
     e = p["explain"]
     e.add_argument("path", help="a file in dist")
     e.add_argument("--json", action="store_true", help="print JSON")
+
+    gr = p["graph"]
+    _cast_arg(gr)
+    gr.add_argument("targets", nargs="*", metavar="TARGET", help="only these targets")
+    gr.add_argument("--format", choices=["text", "dot", "mermaid"], default="text",
+                    help="text (default), Graphviz DOT or Mermaid")
+    _backend_args(gr)
 
     sh = p["sheet"]
     _cast_arg(sh)

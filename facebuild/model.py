@@ -105,6 +105,10 @@ class Variant(_Strict):
         None, description="Generate at this size, then crop and scale to size (default: the "
         "backend's rule; ComfyUI: about one megapixel at the output's aspect ratio).",
     )
+    seed: int | None = Field(
+        None, description="Seed of this variant for every character, instead of the "
+        "character's own seed (which every variant shares by default)."
+    )
 
 
 def _off_is_off(value: Any) -> Any:
@@ -166,6 +170,11 @@ class CastFile(_Strict):
     world: World = Field(default_factory=lambda: World())
     backend: BackendConfig = Field(default_factory=lambda: BackendConfig())
     seed: int = Field(0, description="Base seed; each target's seed is derived from it.")
+    seed_scope: Literal["character", "variant"] = Field(
+        "character",
+        description="character: every variant of a character shares one derived seed (one "
+        "identity); variant: each variant has its own (the rule before one identity).",
+    )
     dist: str = Field("dist", description="Output folder, relative to the cast file.")
     output: str = Field(
         "{character}/{variant}.{format}",

@@ -18,10 +18,12 @@ from facebuild.backends import Backend, Capabilities, RenderRequest, create_back
 from facebuild.cast import Cast
 from facebuild.compat import safe_file_name
 from facebuild.errors import CastError, CastErrors, UsageError
-from facebuild.keys import KEY_SCHEMA, canonical_json, derive_seed, digest
+from facebuild.keys import KEY_SCHEMA, canonical_json, digest
 from facebuild.model import SLUG_PATTERN, Character
 from facebuild.privacy import guard_prompts
 from facebuild.prompts import PromptRenderer
+from facebuild.seeds import candidate_seed as candidate_seed  # the seed rule, re-exported
+from facebuild.seeds import target_seed as target_seed
 
 SLUG = re.compile(SLUG_PATTERN)
 
@@ -185,12 +187,6 @@ def _add(result: Plan, target: Target, outputs: dict[str, str]) -> None:
     result.targets[target.name] = target
 
 
-def candidate_seed(cast: Cast, character: str, variant: str, candidate: int) -> int:
-    """The seed of candidate 2..N: independent of any seed pinned on the character, so
-    that after ``facebuild pick`` every candidate is still in the store."""
-    return derive_seed(cast.spec.seed, character, f"{variant}#{candidate}")
-
-
 @dataclass(frozen=True)
 class _Render:
     variant: str
@@ -204,15 +200,6 @@ def _root_variant(cast: Cast, name: str) -> str:
     while (source := cast.spec.variants[name].from_) is not None:
         name = source
     return name
-
-
-def target_seed(cast: Cast, character: Character, variant: str) -> int:
-    """The seed of candidate 1: explicit per variant, per character, or derived."""
-    if variant in character.seeds:
-        return character.seeds[variant]
-    if character.seed is not None:
-        return character.seed
-    return derive_seed(cast.spec.seed, character.id, variant)
 
 
 def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES
 from PIL import Image, ImageChops
 
 from facebuild.backends import RenderRequest, create_backend
@@ -208,3 +211,70 @@ def test_unknown_option_is_a_cast_error() -> None:
     assert err.value.key == "backend.model"
     assert "unknown option 'model' for the sketch backend" in str(err.value)
     assert err.value.hint == "the sketch backend takes no options"
+
+
+def mode(im: Image.Image, box: tuple[int, int, int, int]) -> RGB:
+    """The most common colour in ``box``: flat fills keep their exact colour inside."""
+    colours = Counter(pixels(im.crop(box)))
+    return colours.most_common(1)[0][0]
+
+
+def identity(bust: Image.Image) -> tuple[RGB, RGB, RGB]:
+    """(skin, hair or what covers it, clothes) of a 256×256 bust, from places that hold
+    them whatever the seed: the middle of the face, the crown of the head, and the chest
+    to the left of any lapel, string or tie."""
+    assert bust.size == (256, 256)
+    return mode(bust, (100, 70, 156, 140)), mode(bust, (124, 44, 132, 50)), mode(bust, (78, 244, 90, 254))
+
+
+def built_pairs(tmp_path: Path, cli) -> dict[str, tuple[Image.Image, Image.Image]]:
+    """(bust, full body) of every character of both shipped examples that has both."""
+    pairs = {}
+    for name, bust, full in (("moon-hard-lemonade", "bust", "full"), ("ember-vale", "portrait", "card")):
+        shutil.copytree(EXAMPLES / name, tmp_path / name)
+        assert cli("build", str(tmp_path / name / "cast.yaml"), "--output-format", "plain")[0] == 0
+        for folder in sorted((tmp_path / name / "dist").iterdir()):
+            if (folder / f"{full}.png").exists():
+                pairs[f"{name}/{folder.name}"] = (Image.open(folder / f"{bust}.png").convert("RGB"),
+                                                  Image.open(folder / f"{full}.png").convert("RGB"))
+    return pairs
+
+
+def test_every_example_character_has_one_identity_across_its_variants(tmp_path: Path, cli) -> None:
+    pairs = built_pairs(tmp_path, cli)
+    assert len(pairs) == 6 + 3  # quill has no card
+    for name, (bust, full) in pairs.items():
+        colours = Counter(pixels(full))
+        area = full.width * full.height
+        for part, colour in zip(("skin", "hair", "clothes"), identity(bust), strict=True):
+            # the bust's colour is a large flat fill of the full body too
+            assert colours[colour] > 0.004 * area, (name, part, colour)
+
+
+def test_different_characters_look_different(tmp_path: Path, cli) -> None:
+    looks = {name: identity(bust) for name, (bust, _) in built_pairs(tmp_path, cli).items()}
+    assert len(set(looks.values())) == len(looks)
+    # two characters described alike still differ: what the words leave open is theirs
+    cast = tmp_path / "twins" / "cast.yaml"
+    cast.parent.mkdir()
+    cast.write_text("version: 1\nname: Twins\nseed: 3\n"
+                    "variants: {bust: {size: 256, frame: Head and shoulders portrait}}\n"
+                    "characters:\n  - {id: ann, name: A, description: A pilot.}\n"
+                    "  - {id: bea, name: A, description: A pilot.}\n")
+    assert cli("build", str(cast), "--output-format", "plain")[0] == 0
+    ann, bea = (Image.open(cast.parent / "dist" / who / "bust.png").convert("RGB") for who in ("ann", "bea"))
+    assert identity(ann) != identity(bea)
+    assert changed_fraction(ann, bea) > 0.1
+
+
+def test_the_framing_words_change_the_framing_not_the_person() -> None:
+    words = "Tessa, a mechanic. Style: cartoon, lemon-yellow and teal palette."
+    bust = image(f"Head and shoulders portrait, light background. {words}", seed=5, width=256, height=256)
+    other = image(f"Bust, plain dark background, smiling. {words}", seed=5, width=256, height=256)
+    full = image(f"Full body, standing pose. {words}", seed=5, width=512, height=1024)
+    skin, hair, clothes = identity(bust)
+    assert identity(other)[0] == skin and identity(other)[2] == clothes
+    colours = Counter(pixels(full))
+    assert all(colours[c] > 0.004 * 512 * 1024 for c in (skin, hair, clothes))
+    assert identity(image(f"Head and shoulders portrait. {words}", seed=6, width=256,
+                          height=256)) != identity(bust)

@@ -2,7 +2,8 @@
 
 The default backend, so that a new cast builds a real dist/ with no account and no GPU.
 The prompt decides what is drawn (colours, hair, glasses, framing, mood, scene or
-character, green screen); the seed decides everything the prompt leaves open.
+character, green screen); the seed decides everything the prompt leaves open, the same
+way for every framing: one seed, one person (placement and pose may follow the framing).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from facebuild.backends.sketch.palette import CHROMA_GREEN
 from facebuild.errors import CastError
 
 SKETCH_MODEL = "sketch-v1"
-SKETCH_VERSION = 1
+SKETCH_VERSION = 2
 """Bumped whenever the same request would draw different pixels, so stored renders of
-the old drawing are not reused."""
+the old drawing are not reused. 2: one identity per seed, whatever the framing."""
 MIN_SIDE, MAX_SIDE = 16, 4096
 SEED_MAX = 2**32 - 1
 

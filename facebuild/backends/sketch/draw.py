@@ -31,12 +31,12 @@ def supersampling(width: int, height: int) -> int:
 def render(prompt: str, negative: str, seed: int, width: int, height: int) -> Image.Image:
     """The drawing for one request, as an RGB image of exactly ``width``×``height``."""
     features = parse_features(prompt, negative)
-    rng = random.Random(seed)
     factor = supersampling(width, height)
     size = (width * factor, height * factor)
     if features.scene:
-        return _downscale(draw_scene(size, features, rng, factor), width, height, factor)
-    canvas = _draw_character(features, rng, size, factor)
+        return _downscale(draw_scene(size, features, random.Random(seed), factor), width, height,
+                          factor)
+    canvas = _draw_character(features, seed, size, factor)
     small = _downscale(canvas, width, height, factor)
     if not features.green_screen:
         return small
@@ -48,16 +48,20 @@ def render(prompt: str, negative: str, seed: int, width: int, height: int) -> Im
     return keyed
 
 
-def _draw_character(features: Features, rng: random.Random, size: tuple[int, int],
+def _draw_character(features: Features, seed: int, size: tuple[int, int],
                     factor: int) -> Image.Image:
-    look = Look.choose(features, rng)
-    traits = Traits.choose(features, rng)
+    """One character: its colours and traits from the seed alone (each from a stream of its
+    own, so that one cannot shift the other), where it stands and how from the seed and the
+    framing. A bust and a full body with one seed show one person."""
+    look = Look.choose(features, random.Random(f"{seed}/look"))
+    staging = random.Random(f"{seed}/{features.framing}")
+    traits = Traits.choose(features, random.Random(f"{seed}/traits"), staging)
     head = place_head(features.framing, size[0], size[1], traits)
     if features.green_screen:
         canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     else:
         canvas = draw_backdrop(size, look, traits.decoration, "neon" in features.moods,
-                               features.framing, head, rng)
+                               features.framing, head, staging)
     draw_figure(canvas, features, traits, look, head, factor)
     return canvas
 

@@ -138,43 +138,43 @@ class Look:
 
     @classmethod
     def choose(cls, f: Features, rng: random.Random) -> Look:
+        """The prompt's colours, and the seed's for every colour the prompt leaves open.
+
+        Every draw is made, in the same order, whatever the prompt says, so that two
+        prompts of one character (a bust and a full body: other framing words, another
+        background) get the same skin, hair, eyes and clothes from the same seed."""
+        d = _Draws.make(rng)
         palette = list(f.palette)
-        rng.shuffle(palette)
-        skin = f.skin or rng.choice(lx.NATURAL_SKIN)
-        hair = f.hair or (rng.choice(palette) if palette and rng.random() < 0.25
-                          else rng.choice(lx.NATURAL_HAIR))
+        d.order.shuffle(palette)
+        skin = f.skin or d.skin
+        hair = f.hair or (palette[int(d.hair_pick * len(palette))] if palette and d.hair_roll < 0.25
+                          else d.natural_hair)
         if f.garment == "armor" and not f.clothing:
             palette.insert(0, (170, 176, 188))
-        cloth = f.clothing or (palette[0] if palette else
-                               from_hsv(rng.random(), rng.uniform(0.45, 0.7),
-                                        rng.uniform(0.5, 0.8)))
+        cloth = f.clothing or (palette[0] if palette else d.cloth)
         neon = "neon" in f.moods
-        accent = palette[1] if len(palette) > 1 else from_hsv(
-            rng.choice((0.5, 0.55, 0.83, 0.92)) if neon else rng.random(), 0.6, 0.9)
+        accent = palette[1] if len(palette) > 1 else from_hsv(d.neon_hue if neon else d.hue, 0.6, 0.9)
         if f.background:
             base = f.background
         elif neon:
             base = (38, 22, 72)
         else:
-            base = lighten(palette[-1] if palette else from_hsv(rng.random(), 0.35, 0.8),
-                           0.35)
-        if distance(cloth, base) < 70:
-            cloth = scale(cloth, 0.65)
+            base = lighten(palette[-1] if palette else from_hsv(d.base_hue, 0.35, 0.8), 0.35)
+        if distance(cloth, base) < 70:  # the background gives way: the clothes are the character's
+            base = scale(base, 0.6) if luma(base) > 0.45 else lighten(base, 0.6)
         lens = (30, 35, 45) if "sunglasses" in f.accessories else lighten(skin, 0.55)
         ink = (12, 12, 12) if "noir" in f.moods else (38, 28, 44)
-        hat = f.hat or (accent if rng.random() < 0.5 else scale(cloth, 0.8))
+        hat = f.hat or (accent if d.hat_roll < 0.5 else scale(cloth, 0.8))
         look = cls(
             skin=skin, skin_shade=scale(skin, 0.82), blush=mix(skin, (235, 90, 110), 0.3),
             hair=hair, hair_shade=scale(hair, 0.72), hair_light=lighten(hair, 0.3),
             beard=f.beard or hair,
-            eyes=f.eyes or rng.choice(lx.NATURAL_EYES), pupil=(25, 20, 28),
+            eyes=f.eyes or d.eyes, pupil=(25, 20, 28),
             eye_white=(250, 250, 247), cloth=cloth, cloth_shade=scale(cloth, 0.75),
-            shirt=rng.choice(((240, 238, 230), lighten(accent, 0.4), (70, 70, 80))),
-            accent=accent, legs=f.legs or rng.choice(((55, 65, 100), (70, 60, 50),
-                                                      (45, 45, 50), scale(cloth, 0.6))),
-            shoes=rng.choice(((60, 40, 30), (35, 32, 38), (120, 70, 40))),
-            hat=hat, hat_shade=scale(hat, 0.75), metal=rng.choice(((190, 150, 70),
-                                                                  (175, 180, 190))),
+            shirt=((240, 238, 230), lighten(accent, 0.4), (70, 70, 80))[d.shirt],
+            accent=accent, legs=f.legs or ((55, 65, 100), (70, 60, 50),
+                                           (45, 45, 50), scale(cloth, 0.6))[d.legs],
+            shoes=d.shoes, hat=hat, hat_shade=scale(hat, 0.75), metal=d.metal,
             lens=lens, glass=lighten(accent, 0.45), glove=(70, 55, 45),
             freckle=scale(skin, 0.68), stubble=mix(skin, hair, 0.3), mouth=(120, 35, 45),
             tongue=(225, 110, 120),
@@ -193,3 +193,37 @@ class Look:
                 colour = away_from(colour, CHROMA_GREEN, CHROMA_MIN_DISTANCE)
             changes[field.name] = colour
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """The seed's colour choices, all drawn in one fixed order before the prompt is read."""
+
+    skin: RGB
+    hair_roll: float
+    hair_pick: float
+    natural_hair: RGB
+    cloth: RGB
+    hue: float
+    neon_hue: float
+    base_hue: float
+    hat_roll: float
+    eyes: RGB
+    shirt: int
+    legs: int
+    shoes: RGB
+    metal: RGB
+    order: random.Random
+    """For the palette's order, drawn last: how many draws it takes depends on the palette."""
+
+    @classmethod
+    def make(cls, rng: random.Random) -> _Draws:
+        return cls(
+            skin=rng.choice(lx.NATURAL_SKIN), hair_roll=rng.random(), hair_pick=rng.random(),
+            natural_hair=rng.choice(lx.NATURAL_HAIR),
+            cloth=from_hsv(rng.random(), rng.uniform(0.45, 0.7), rng.uniform(0.5, 0.8)),
+            hue=rng.random(), neon_hue=rng.choice((0.5, 0.55, 0.83, 0.92)), base_hue=rng.random(),
+            hat_roll=rng.random(), eyes=rng.choice(lx.NATURAL_EYES), shirt=rng.randrange(3),
+            legs=rng.randrange(4), shoes=rng.choice(((60, 40, 30), (35, 32, 38), (120, 70, 40))),
+            metal=rng.choice(((190, 150, 70), (175, 180, 190))), order=rng,
+        )
