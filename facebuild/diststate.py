@@ -1,16 +1,23 @@
-"""sha256 of the files in dist, cached by (size, mtime) in .facebuild/dist-state.json.
+"""sha256 of the files in dist, cached by (size, mtime) in .facebuild/dist-state.json,
+and whether a path really lies inside dist (no symbolic link out of it).
 
-Only the standard library and the atomic writer: the no-op fast path reads it too."""
+Only the standard library and light modules: the no-op fast path reads it too."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import stat as stat_mode
 from pathlib import Path
 from typing import Any
 
 from facebuild.atomic import write_text_atomic
+from facebuild.distpaths import path_problem
+
+FOREIGN = "not-a-file-facebuild-made"
+"""What ``sha256`` says of a symbolic link, a folder or a path leading out of dist: never
+equal to a recorded digest, so such a file counts as edited and is never read or removed."""
 
 
 class DistState:
@@ -23,6 +30,8 @@ class DistState:
         self._prefix = str(dist) + os.sep  # plain strings: pathlib is slow for 10,000 files
         self.cache = cache
         self.dirty = False
+        self._real: str | None = None
+        self._folders: dict[str, bool] = {}
 
     @classmethod
     def load(cls, state_dir: Path, dist: Path) -> DistState:
@@ -34,12 +43,17 @@ class DistState:
         return cls(path, dist, cache if isinstance(cache, dict) else {})
 
     def sha256(self, relative: str) -> str | None:
-        """The file's sha256, or None when it does not exist."""
+        """The file's sha256, None when it does not exist, ``FOREIGN`` when it is not a
+        regular file inside dist."""
         file = self._prefix + relative
         try:
-            stat = os.stat(file)
+            stat = os.lstat(file)
         except FileNotFoundError:
             return None
+        except NotADirectoryError:
+            return FOREIGN  # a file where a folder of the path should be
+        if not stat_mode.S_ISREG(stat.st_mode) or not self.inside(relative):
+            return FOREIGN
         cached = self.cache.get(relative)
         if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             return str(cached[2])
@@ -47,6 +61,25 @@ class DistState:
             digest = hashlib.sha256(handle.read()).hexdigest()
         self.record(relative, stat.st_size, stat.st_mtime_ns, digest)
         return digest
+
+    def inside(self, relative: str) -> bool:
+        """Whether ``relative`` is a safe path whose folder, symbolic links resolved, lies
+        inside dist. dist is resolved once and each folder once (a cast has ~1 per character)."""
+        if path_problem(relative) is not None:
+            return False
+        folder = relative.rpartition("/")[0]
+        known = self._folders.get(folder)
+        if known is None:
+            if self._real is None:
+                self._real = os.path.realpath(self.dist)
+            real = os.path.realpath(self._prefix + folder) if folder else self._real
+            known = real == self._real or real.startswith(self._real.rstrip(os.sep) + os.sep)
+            self._folders[folder] = known
+        return known
+
+    def forget_folders(self) -> None:
+        """Resolve folders again (after facebuild created or removed some)."""
+        self._folders.clear()
 
     def record(self, relative: str, size: int, mtime_ns: int, digest: str) -> None:
         self.cache[relative] = [size, mtime_ns, digest]
