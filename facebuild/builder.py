@@ -23,7 +23,7 @@ from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, diff
 from facebuild.diststate import DistState
-from facebuild.errors import BackendError, BuildLockedError, FacebuildError, LimitError
+from facebuild.errors import BackendError, BuildLockedError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, read_lock, write_lock
@@ -133,6 +133,9 @@ class Builder:
                              f"{self.plan.capabilities.model}, nothing was generated:\n"
                              + "\n".join(problems))
         selected = set(self.plan.select(names)) if names else set(self.plan.targets)
+        if self.cast.dist_dir.exists() and not self.cast.dist_dir.is_dir():
+            raise CastError(f"dist: {self.cast.dist_dir} is a file, not a folder",
+                            hint="move the file away, or set dist: to a folder")
         self.report.dry_run = dry_run
         with build_lock(self.cast):
             journal_path = self.cast.state_dir / "journal.jsonl"

@@ -92,6 +92,7 @@ def load_cast(path: str | Path) -> Cast:
     fill_missing_ids(data)
     spec = _validate(data, source_map)
     errors, warnings = _check_semantics(spec, base_dir, source_map)
+    errors += _check_dist(spec.dist, base_dir, source_map)
     if errors:
         raise CastErrors(errors)
     if personas is not None:
@@ -262,8 +263,6 @@ def _check_semantics(spec: CastFile, base_dir: Path,
         error(("backend", "name"), "backend.name", f"unknown backend '{spec.backend.name}'",
               f"did you mean '{near[0]}'?" if near else f"choose one of {', '.join(backend_names())}")
     _check_output_pattern(spec.output, ("output",), error)
-    if (dist_trouble := dist_problem(spec.dist, base_dir)) is not None:
-        error(("dist",), "dist", dist_trouble, "give dist a folder of its own, e.g. 'dist'")
     cycles: set[frozenset[str]] = set()
     for name, variant in spec.variants.items():
         _check_variant(name, variant, spec, error, cycles)
@@ -317,6 +316,15 @@ def _check_output_pattern(pattern: str, path: KeyPath, error: Any) -> None:
     elif problem is not None:
         error(path, key, f"output pattern {pattern!r} {problem}",
               "write a relative path inside dist, e.g. '{character}/{variant}.{format}'")
+
+
+def _check_dist(dist: str, base_dir: Path, source_map: SourceMap) -> list[CastError]:
+    """A cast file's ``dist:`` must be a folder of its own (``facebuild.distpaths``)."""
+    problem = dist_problem(dist, base_dir)
+    if problem is None:
+        return []
+    return [CastError(problem, location=source_map.find(("dist",)), key="dist",
+                      hint="give dist a folder of its own, e.g. 'dist'")]
 
 
 def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,
