@@ -54,9 +54,10 @@ class DistState:
             return FOREIGN  # a file where a folder of the path should be
         if not stat_mode.S_ISREG(stat.st_mode) or not self.inside(relative):
             return FOREIGN
-        cached = self.cache.get(relative)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
-            return str(cached[2])
+        cached = self.cache.get(relative)  # from a file in .facebuild: any shape at all
+        if (type(cached) is list and len(cached) == 3 and cached[0] == stat.st_size
+                and cached[1] == stat.st_mtime_ns and isinstance(cached[2], str)):
+            return cached[2]
         with open(file, "rb") as handle:
             digest = hashlib.sha256(handle.read()).hexdigest()
         self.record(relative, stat.st_size, stat.st_mtime_ns, digest)

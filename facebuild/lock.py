@@ -9,6 +9,7 @@ known as facebuild's own work, not as hand edits.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from facebuild.atomic import write_text_if_changed
 from facebuild.distpaths import path_problem
-from facebuild.errors import CastError, Location
+from facebuild.errors import CastError, FacebuildError, Location
 
 LOCK_VERSION = 1
 
@@ -143,7 +144,13 @@ class Journal:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._handle = path.open("a", encoding="utf-8")
+        # never through a link planted in .facebuild: appending there would write elsewhere
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+        except OSError as exc:
+            raise FacebuildError(f"{path}: cannot keep the build journal there ({exc.strerror}); "
+                                 "facebuild makes that file itself: delete what is there") from None
+        self._handle = os.fdopen(descriptor, "a", encoding="utf-8")
 
     def wrote(self, target: str, entry: dict[str, Any]) -> None:
         self._append({"target": target, "entry": entry})

@@ -234,3 +234,18 @@ def test_symlinked_output_folder_is_not_written_through(tmp_path: Path, cast_fil
     assert code == 1, out + err
     assert "a symbolic link in its folder leads out of dist" in out
     assert list(outside.iterdir()) == []
+
+
+def test_state_files_of_any_shape_write_nothing_outside(tmp_path: Path, cast_file: Path, cli,
+                                                        victim: Path) -> None:
+    assert cli("build")[0] == 0
+    state = cast_file.parent / ".facebuild"
+    (state / "dist-state.json").write_text(json.dumps({"bob/bust.png": 5, "bob/full.png": [1],
+                                                       "bob/icon.png": {"a": 1}}))
+    code, out, err = cli("diff", "--all")
+    assert code == 0, out + err
+    assert "6 unchanged" in out
+    (state / "journal.jsonl").symlink_to(victim)
+    code, out, err = cli("build", "--force")
+    assert code == 2 and "journal.jsonl" in err and len(err.strip().splitlines()) == 1
+    assert victim.read_text() == "precious"
