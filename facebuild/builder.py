@@ -18,10 +18,11 @@ from typing import Any
 from PIL import Image
 
 from facebuild import images
-from facebuild.atomic import TEMP_PREFIX, write_atomic
+from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, diff
+from facebuild.distfiles import remove_file, remove_output, remove_partial_writes
 from facebuild.diststate import DistState
 from facebuild.errors import BackendError, BuildLockedError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
@@ -156,7 +157,7 @@ class Builder:
                 self.reporter.done(self.report)
                 return self.report
             if journal_path.exists():  # a build was killed: its temp files may be left
-                _remove_partial_writes(self.cast.dist_dir)
+                remove_partial_writes(self.cast.dist_dir)
             journal = Journal(journal_path)
             recorded = False
             try:
@@ -378,7 +379,7 @@ class Builder:
                 self.reporter.kept(target.name, f"moved to {target.output}; the old file {relative} "
                                                 "was edited by hand: kept")
                 continue
-            _remove_file(self.cast.dist_dir, state, relative, str(old.get("sha256")))
+            remove_file(self.cast.dist_dir, state, relative, str(old.get("sha256")))
 
 
 @dataclass
@@ -402,47 +403,6 @@ def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
     if target.provenance:
         entry["source"] = target.provenance
     return entry
-
-
-def remove_output(cast: Cast, lock: Lock, state: DistState, target: str, *,
-                  keep_file: bool = False) -> None:
-    """Delete a target's file from dist (and folders it leaves empty) and its lock entry;
-    used by ``build`` for targets gone from the cast and by ``clean``. The file is deleted
-    only when it is the one facebuild recorded, inside dist (see ``_remove_file``)."""
-    entry = lock.entries[target]
-    if not keep_file:
-        _remove_file(cast.dist_dir, state, str(entry["file"]), str(entry.get("sha256")))
-    del lock.entries[target]
-    lock.changed = True
-
-
-def _remove_file(dist: Path, state: DistState, relative: str, digest: str) -> None:
-    """Unlink ``dist/relative`` if it is the regular file inside dist whose sha256
-    facebuild recorded: never a link, a path leading out of dist, or somebody's file."""
-    if not state.inside(relative) or state.sha256(relative) != digest:
-        return
-    path = dist / relative
-    path.unlink(missing_ok=True)
-    _remove_empty_parents(path.parent, dist)
-    state.forget(relative)
-
-
-def _remove_partial_writes(dist: Path) -> None:
-    """facebuild's own temp files (``facebuild.atomic.TEMP_PREFIX``) left by a build that
-    was killed mid-write; nothing else, and no folder reached through a link."""
-    for folder, _, files in os.walk(dist):
-        for name in files:
-            if name.startswith(TEMP_PREFIX):
-                Path(folder, name).unlink(missing_ok=True)
-
-
-def _remove_empty_parents(folder: Path, stop: Path) -> None:
-    while folder != stop and folder.is_relative_to(stop):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 __all__ = ["BuildReport", "Builder", "Change", "TargetResult", "build", "build_lock"]

@@ -8,8 +8,9 @@ import argparse
 import os
 from pathlib import Path
 
-from facebuild.builder import build_lock, remove_output
+from facebuild.builder import build_lock
 from facebuild.commands.common import load_plan
+from facebuild.distfiles import remove_output
 from facebuild.distpaths import OWN_FILES
 from facebuild.diststate import DistState
 from facebuild.lock import read_lock, write_lock
