@@ -26,6 +26,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e
 ``gnp.exe`` backwards is as bad as a newline in a path)."""
 
 _COMPONENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_PLAIN = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9._-]*/)*[A-Za-z0-9_][A-Za-z0-9._-]*")
+"""The paths of nearly every cast (``tessa-quark/bust.png``): safe at one glance, since no
+part can be '.', '..' or a temp name when each starts with a letter, digit or '_'."""
 
 
 def path_problem(relative: object) -> str | None:
@@ -34,6 +37,8 @@ def path_problem(relative: object) -> str | None:
     no backslash, and not one of facebuild's own files or temp names."""
     if not isinstance(relative, str) or not relative:
         return "is not a path"
+    if len(relative) <= MAX_PATH and _PLAIN.fullmatch(relative) and relative not in OWN_FILES:
+        return None  # the quick answer for 10,000 targets; the rest says what is wrong
     if len(relative) > MAX_PATH:
         return f"is longer than {MAX_PATH} characters"
     if _CONTROL.search(relative):

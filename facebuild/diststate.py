@@ -64,23 +64,31 @@ class DistState:
         return digest
 
     def inside(self, relative: str) -> bool:
-        """Whether ``relative`` is a safe path whose folder, symbolic links resolved, lies
-        inside dist. dist is resolved once and each folder once (a cast has ~1 per character)."""
-        if path_problem(relative) is not None:
-            return False
-        folder = relative.rpartition("/")[0]
+        """Whether ``relative`` is a safe path whose folder lies inside dist once symbolic
+        links are resolved. dist is resolved once; below it each folder costs one lstat, and
+        only a link is resolved (a cast has about one folder per character)."""
+        return path_problem(relative) is None and self._folder_inside(relative.rpartition("/")[0])
+
+    def _folder_inside(self, folder: str) -> bool:
+        if not folder:
+            return True
         known = self._folders.get(folder)
         if known is None:
-            if self._real is None:
-                self._real = os.path.realpath(self.dist)
-            real = os.path.realpath(self._prefix + folder) if folder else self._real
-            known = real == self._real or real.startswith(self._real.rstrip(os.sep) + os.sep)
+            known = (self._folder_inside(folder.rpartition("/")[0])
+                     and self._not_a_link_out(self._prefix + folder))
             self._folders[folder] = known
         return known
 
-    def forget_folders(self) -> None:
-        """Resolve folders again (after facebuild created or removed some)."""
-        self._folders.clear()
+    def _not_a_link_out(self, path: str) -> bool:
+        try:
+            if not stat_mode.S_ISLNK(os.lstat(path).st_mode):
+                return True  # a real folder, a file (writing there fails) or nothing yet
+        except OSError:
+            return True
+        if self._real is None:
+            self._real = os.path.realpath(self.dist)
+        real = os.path.realpath(path)
+        return real == self._real or real.startswith(self._real.rstrip(os.sep) + os.sep)
 
     def record(self, relative: str, size: int, mtime_ns: int, digest: str) -> None:
         self.cache[relative] = [size, mtime_ns, digest]
