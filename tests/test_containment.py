@@ -120,6 +120,13 @@ def test_a_link_in_dist_to_outside_is_never_followed_to_delete(
     assert code == 0, out + err
     assert victim.read_text() == "precious"
     assert (dist / "gone").is_symlink() and (dist / "one.png").is_symlink()
+    # dist state that vouches for the file outside (its size, time and digest) changes nothing
+    stat = victim.stat()
+    state = {"gone/victim.txt": [stat.st_size, stat.st_mtime_ns, sha(victim)]}
+    (cast_file.parent / ".facebuild" / "dist-state.json").write_text(json.dumps(state))
+    code, out, err = cli(command, "--force") if command == "build" else cli(command)
+    assert code == 0, out + err
+    assert victim.read_text() == "precious"
 
 
 @pytest.mark.parametrize("lock", [
