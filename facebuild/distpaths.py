@@ -66,12 +66,12 @@ def is_safe_component(value: object) -> bool:
 
 
 def file_name(text: str, fallback: str) -> str:
-    """``text`` as one safe file name that keeps its case and letters: 'Tessa Quark' ->
-    'Tessa_Quark', '../etc' -> 'etc'; ``fallback`` when nothing is left."""
-    text = unicodedata.normalize("NFKC", text)
-    safe = re.sub(r"[^\w.-]+", "_", text)  # \w: letters and digits of any script, and '_'
-    safe = re.sub(r"\.{2,}", ".", safe).strip("._-")[:100].rstrip("._-")
-    return safe or fallback
+    """``text`` as a safe file name the way ai_facegen named its files: 'Tessa Quark' ->
+    'tessa_quark', accents dropped ('É' -> 'e'), nothing but ASCII letters, digits, '_'
+    and '-', so no separator and no '..'; ``fallback`` when nothing is left."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"\s+", "_", text.strip())
+    return re.sub(r"[^a-z0-9_-]", "", text).strip("_-")[:100] or fallback
 
 
 def dist_problem(dist: str, base_dir: Path) -> str | None:
