@@ -38,7 +38,7 @@ class DistState:
         path = state_dir / "dist-state.json"
         try:
             cache = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # any file at all: start afresh
             cache = {}
         return cls(path, dist, cache if isinstance(cache, dict) else {})
 

@@ -252,6 +252,9 @@ def test_state_files_of_any_shape_write_nothing_outside(tmp_path: Path, cast_fil
     code, out, err = cli("diff", "--all")
     assert code == 0, out + err
     assert "6 unchanged" in out
+    (state / "dist-state.json").write_text("[" * 100_000 + "]" * 100_000)
+    code, out, err = cli("diff", "--all")
+    assert code == 0 and "6 unchanged" in out, out + err
     (state / "journal.jsonl").symlink_to(victim)
     code, out, err = cli("build", "--force")
     assert code == 2 and "journal.jsonl" in err and len(err.strip().splitlines()) == 1
