@@ -179,15 +179,6 @@ class Builder:
         self.reporter.done(self.report)
         return self.report
 
-    def _write_lock(self, lock: Lock, journal: Path) -> None:
-        try:
-            write_lock(self.cast.lock_path, lock)
-        except OSError as exc:
-            raise FacebuildError(
-                f"cannot write {self.cast.lock_path}: {exc.strerror or exc}; what this build wrote "
-                f"is kept in {journal} and recorded by the next build (make the folder writable, "
-                "then build again)") from None
-
     def _work(self, changes: Diff, selected: set[str], force: bool) -> list[Target]:
         work: list[Target] = []
         for name in self.plan.targets:
@@ -346,6 +337,15 @@ class Builder:
         with self._mutex:
             self.report.results[target.name] = TargetResult(target.name, "failed", error=message)
         self.reporter.failed(target.name, message)
+
+    def _write_lock(self, lock: Lock, journal: Path) -> None:
+        try:
+            write_lock(self.cast.lock_path, lock)
+        except OSError as exc:
+            raise FacebuildError(
+                f"cannot write {self.cast.lock_path}: {exc.strerror or exc}; what this build wrote "
+                f"is kept in {journal} and recorded by the next build (make the folder writable, "
+                "then build again)") from None
 
     def _remove_stale(self, changes: Diff, lock: Lock, state: DistState, journal: Journal) -> None:
         wanted = {target.output for target in self.plan.targets.values()}
