@@ -19,10 +19,14 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()
 """What ``open()`` would give a new file; mkstemp's 0600 would hide dist from web servers."""
 
+TEMP_PREFIX = ".facebuild-tmp-"
+"""Every temp file facebuild writes starts with this: the sweep after a killed build
+removes these names and nothing else (a user's own ``*.tmp`` files are theirs)."""
+
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.")
     try:
         try:
             mode = os.stat(path).st_mode & 0o777  # keep a file's own mode

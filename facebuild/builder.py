@@ -21,8 +21,9 @@ from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, diff
+from facebuild.distfiles import remove_file, remove_output, remove_partial_writes
 from facebuild.diststate import DistState
-from facebuild.errors import BackendError, BuildLockedError, FacebuildError, LimitError
+from facebuild.errors import BackendError, BuildLockedError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, read_lock, write_lock
@@ -30,7 +31,7 @@ from facebuild.locking import LockBusy, held
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
 from facebuild.render import obtain_render
-from facebuild.report import NullReporter, Reporter, build_summary
+from facebuild.report import NullReporter, PipeSafeReporter, Reporter, build_summary
 from facebuild.storeplace import open_store
 
 ConfirmCost = Callable[[int, float], bool]
@@ -122,7 +123,7 @@ class Builder:
         self.plan = the_plan
         self.cast = the_plan.cast
         self.backend = the_plan.backend
-        self.reporter = reporter
+        self.reporter: Reporter = PipeSafeReporter(reporter)  # a closed stdout skips no bookkeeping
         self.store = open_store(self.cast, store, on_bad=self._bad_render)
         self.report = BuildReport()
         self._mutex = threading.Lock()
@@ -135,6 +136,9 @@ class Builder:
                              f"{self.plan.capabilities.model}, nothing was generated:\n"
                              + "\n".join(problems))
         selected = set(self.plan.select(names)) if names else set(self.plan.targets)
+        if self.cast.dist_dir.exists() and not self.cast.dist_dir.is_dir():
+            raise CastError(f"dist: {self.cast.dist_dir} is a file, not a folder",
+                            hint="move the file away, or set dist: to a folder")
         self.report.dry_run = dry_run
         with build_lock(self.cast):
             journal_path = self.cast.state_dir / "journal.jsonl"
@@ -155,20 +159,26 @@ class Builder:
                     self.report.results[target.name] = TargetResult(target.name, "skipped")
                 self.reporter.done(self.report)
                 return self.report
-            _remove_partial_writes(self.cast.dist_dir)
+            if journal_path.exists():  # a build was killed: its temp files may be left
+                remove_partial_writes(self.cast.dist_dir)
             journal = Journal(journal_path)
+            recorded = False
             try:
                 self._execute(work, renders, jobs, lock, state, journal)
                 if names is None:
                     self._remove_stale(changes, lock, state, journal)
+                self._remove_moved(changes, work, state)
                 site = ("manifest.json", "index.html")  # rewritten when changed or missing
-                if lock.changed or not all((self.cast.dist_dir / f).exists() for f in site):
-                    write_lock(self.cast.lock_path, lock)
+                rewrite = lock.changed or not all((self.cast.dist_dir / f).exists() for f in site)
+                if rewrite:
+                    self._write_lock(lock, journal_path)
+                recorded = True
+                if rewrite:
                     write_manifest(self.cast.dist_dir, lock)
                     write_site(self.cast, lock)  # dist/index.html and dist/contact-sheet.png
             finally:
                 state.save()
-                journal.close(delete=True)
+                journal.close(delete=recorded)  # kept until the lock holds what it says
         self.reporter.done(self.report)
         return self.report
 
@@ -188,7 +198,7 @@ class Builder:
                 why = f"; it would be rebuilt for: {reasons}" if reasons else ""
                 self.report.results[name] = TargetResult(name, "kept", [change.new.output]
                                                          if change.new else [])
-                self.reporter.kept(name, f"edited by hand, not overwritten{why} "
+                self.reporter.kept(name, f"{change.reasons[0]}, not overwritten{why} "
                                          "(--force overwrites it)")
             elif change.needs_output or force or change.status == "edited":
                 assert change.new is not None
@@ -326,6 +336,9 @@ class Builder:
             "model": str(target.render["model"]),
             "render_key": target.render_key,
         }
+        if not context.state.inside(target.output):
+            raise FacebuildError(f"{self.cast.spec.dist}/{target.output}: a symbolic link in its "
+                                 "folder leads out of dist; not written (remove the link)")
         data = images.derive(render, target.post, metadata)
         path = self.cast.dist_dir / target.output
         write_atomic(path, data)
@@ -342,7 +355,17 @@ class Builder:
             self.report.results[target.name] = TargetResult(target.name, "failed", error=message)
         self.reporter.failed(target.name, message)
 
+    def _write_lock(self, lock: Lock, journal: Path) -> None:
+        try:
+            write_lock(self.cast.lock_path, lock)
+        except OSError as exc:
+            raise FacebuildError(
+                f"cannot write {self.cast.lock_path}: {exc.strerror or exc}; what this build wrote "
+                f"is kept in {journal} and recorded by the next build (make the folder writable, "
+                "then build again)") from None
+
     def _remove_stale(self, changes: Diff, lock: Lock, state: DistState, journal: Journal) -> None:
+        wanted = {target.output for target in self.plan.targets.values()}
         for change in changes.by_status("removed"):
             old: dict[str, Any] = change.old or {}
             relative = str(old.get("file", ""))
@@ -351,10 +374,29 @@ class Builder:
                 self.reporter.kept(change.target, "no longer in the cast, but edited by hand: "
                                                   f"kept {relative}")
                 continue
-            remove_output(self.cast, lock, state, change.target)
+            remove_output(self.cast, lock, state, change.target, keep_file=relative in wanted)
             journal.removed(change.target)
             self.report.results[change.target] = TargetResult(change.target, "removed", [relative])
             self.reporter.removed(change.target, relative)
+
+    def _remove_moved(self, changes: Diff, work: list[Target], state: DistState) -> None:
+        """The old file of each target whose output path changed and that was written at
+        its new path: removed if facebuild made it and nobody edited it; else kept."""
+        wanted = {target.output for target in self.plan.targets.values()}
+        for target in work:
+            old = changes.changes[target.name].old
+            result = self.report.results.get(target.name)
+            if (old is None or old.get("file") == target.output or result is None
+                    or result.status not in ("generated", "derived")):
+                continue
+            relative = str(old["file"])
+            if relative in wanted:
+                continue  # another target writes there now
+            if state.edited(old):
+                self.reporter.kept(target.name, f"moved to {target.output}; the old file {relative} "
+                                                "was edited by hand: kept")
+                continue
+            remove_file(self.cast.dist_dir, state, relative, str(old.get("sha256")))
 
 
 @dataclass
@@ -378,34 +420,6 @@ def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
     if target.provenance:
         entry["source"] = target.provenance
     return entry
-
-
-def remove_output(cast: Cast, lock: Lock, state: DistState, target: str) -> None:
-    """Delete a target's file from dist (and folders it leaves empty) and its lock entry;
-    used by ``build`` for targets gone from the cast and by ``clean``."""
-    relative = str(lock.entries[target]["file"])
-    path = cast.dist_dir / relative
-    path.unlink(missing_ok=True)
-    _remove_empty_parents(path.parent, cast.dist_dir)
-    state.forget(relative)
-    del lock.entries[target]
-    lock.changed = True
-
-
-def _remove_partial_writes(dist: Path) -> None:
-    """Temp files left by a build that was killed mid-write (see facebuild.atomic)."""
-    if dist.is_dir():
-        for leftover in dist.rglob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
-
-
-def _remove_empty_parents(folder: Path, stop: Path) -> None:
-    while folder != stop and folder.is_relative_to(stop):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 __all__ = ["BuildReport", "Builder", "Change", "TargetResult", "build", "build_lock"]

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from facebuild.backends import backend_names
 from facebuild.compat import fill_missing_ids, from_ai_facegen, is_ai_facegen_config
+from facebuild.distpaths import dist_problem, path_problem
 from facebuild.errors import CastError, CastErrors, Location
 from facebuild.model import MAX_SIDE, SLUG_PATTERN, CastFile, Character, Variant
 from facebuild.personas import add_personas
@@ -26,7 +27,7 @@ from facebuild.shown import masked, shown
 from facebuild.source import KeyPath, ReadBudget, SourceMap, meaning_digest, read_document, relocate
 
 _SLUG = re.compile(SLUG_PATTERN)  # with fullmatch: '$' alone lets a trailing newline through
-_OUTPUT_FIELDS = {"character", "variant", "format"}
+_OUTPUT_FIELDS = {"character", "variant", "format", "name"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def load_cast(path: str | Path) -> Cast:
     fill_missing_ids(data)
     spec = _validate(data, source_map)
     errors, warnings = _check_semantics(spec, base_dir, source_map)
+    errors += _check_dist(spec.dist, base_dir, source_map)
     if errors:
         raise CastErrors(errors)
     if personas is not None:
@@ -296,22 +298,42 @@ def _check_semantics(spec: CastFile, base_dir: Path,
 
 
 def _check_output_pattern(pattern: str, path: KeyPath, error: Any) -> None:
-    """Fields other than {character}, {variant} and {format} name character keys; they are
-    checked, with uniqueness of the paths, when the plan is made."""
+    """Only plain fields: {character}, {variant}, {format}, {name}, or a character key (its
+    value, the formatted path and its uniqueness are checked when the plan is made). No
+    format spec, conversion, attribute or index: '{character:/<1.0}' is an absolute path."""
     key = ".".join(str(p) for p in path)
     try:
-        fields = {f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None}
+        parsed = list(string.Formatter().parse(pattern))
     except ValueError as exc:
         error(path, key, f"bad output pattern: {exc}", "write fields as {character}")
         return
-    if any(not re.fullmatch(r"[a-z_][a-z0-9_]*", f) for f in fields):
-        error(path, key, "output pattern fields must be plain names like {character}",
-              "use {character}, {variant}, {format} or a character key")
-    elif not fields & {"character", "variant"} and len(fields - _OUTPUT_FIELDS) == 0:
+    fields: set[str] = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion is not None or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            error(path, key, f"output pattern field {{{shown}}} is not a plain name",
+                  "write {character}, {variant}, {format}, {name} or a character key, "
+                  "without ':', '!', '.' or '[]'")
+            return
+        fields.add(name)
+    problem = path_problem(pattern.format(**dict.fromkeys(fields, "x")))
+    if not fields & {"character", "variant", "name"} and len(fields - _OUTPUT_FIELDS) == 0:
         error(path, key, "output pattern must contain {character} and {variant}",
               "e.g. '{character}/{variant}.{format}'")
-    elif pattern.startswith("/") or ".." in Path(pattern).parts:
-        error(path, key, "output pattern must stay inside dist", "use a relative path without '..'")
+    elif problem is not None:
+        error(path, key, f"output pattern {pattern!r} {problem}",
+              "write a relative path inside dist, e.g. '{character}/{variant}.{format}'")
+
+
+def _check_dist(dist: str, base_dir: Path, source_map: SourceMap) -> list[CastError]:
+    """A cast file's ``dist:`` must be a folder of its own (``facebuild.distpaths``)."""
+    problem = dist_problem(dist, base_dir)
+    if problem is None:
+        return []
+    return [CastError(problem, location=source_map.find(("dist",)), key="dist",
+                      hint="give dist a folder of its own, e.g. 'dist'")]
 
 
 def _check_variant(name: str, variant: Variant, spec: CastFile, error: Any,

@@ -63,13 +63,17 @@ class Diff:
         return any(c.status != "unchanged" for c in self.changes.values())
 
 
+IN_THE_WAY = "a file facebuild did not make is in the way"
+
+
 def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff:
     """Status and reasons for every target in the plan or the lock."""
     state = dist_state or DistState.load(plan.cast.state_dir, plan.cast.dist_dir)
+    made = {str(entry.get("file")): entry for entry in lock.entries.values()}
     result = Diff()
     for name, target in plan.targets.items():
         old = lock.entries.get(name)
-        result.changes[name] = _compare(target, old, state)
+        result.changes[name] = _compare(target, old, state, made)
     for name, old in lock.entries.items():
         if name not in plan.targets:
             edited = state.edited(old)
@@ -79,12 +83,24 @@ def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff
     return result
 
 
-def _compare(target: Target, old: dict[str, Any] | None, state: DistState) -> Change:
-    if old is None:
-        return Change(target.name, "new", (), None, target)
+def _in_the_way(path: str, state: DistState, made: dict[str, dict[str, Any]]) -> bool:
+    """A file at ``path`` that is not one facebuild recorded making (or one it made and
+    somebody edited since): a build keeps it, as it keeps a hand edit."""
+    current = state.sha256(path)
+    return current is not None and current != (made.get(path) or {}).get("sha256")
+
+
+def _compare(target: Target, old: dict[str, Any] | None, state: DistState,
+             made: dict[str, dict[str, Any]]) -> Change:
+    if old is None or old.get("file") != target.output:
+        if _in_the_way(target.output, state, made):
+            return Change(target.name, "edited", (IN_THE_WAY,), old, target)
+        if old is None:
+            return Change(target.name, "new", (), None, target)
+        # moved: the file at the old path is removed by the build, unless edited by hand
+        return Change(target.name, "changed", (*_reasons(old.get("render", {}), target.render),
+                                               "output path"), old, target)
     reasons = _reasons(old.get("render", {}), target.render)
-    if old.get("file") != target.output:
-        reasons.append("output path")
     status = "changed" if old.get("render_key") != target.render_key else "unchanged"
     if status == "unchanged":
         reasons = _reasons(old.get("post", {}), target.post)

@@ -9,12 +9,15 @@ known as facebuild's own work, not as hand edits.
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from facebuild.atomic import write_text_if_changed
-from facebuild.errors import CastError, Location
+from facebuild.distpaths import path_problem
+from facebuild.errors import CastError, FacebuildError, Location
 
 LOCK_VERSION = 1
 
@@ -34,21 +37,76 @@ class Lock:
 
 
 def read_lock(path: Path, journal: Path | None = None) -> Lock:
-    """The lock at ``path`` (empty when missing), with a killed build's journal replayed."""
+    """The lock at ``path`` (empty when missing), with a killed build's journal replayed.
+    Both may be hand-made or hostile: every entry is checked before a path in it is used."""
     lock = Lock()
     if path.exists():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CastError(f"cast.lock is not valid JSON ({exc})", location=Location(path),
-                            hint="restore it from git, or delete it to rebuild everything") from None
-        if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
-            raise CastError("unsupported lock file version", location=Location(path),
-                            hint="delete it to rebuild everything")
-        lock.entries = dict(data.get("targets") or {})
+        lock.entries = parse_lock(path.read_bytes(), path)
     if journal is not None:
         replay_journal(lock, journal)
     return lock
+
+
+def parse_lock(text: bytes | str, path: Path) -> dict[str, dict[str, Any]]:
+    """The checked entries of a lock file's text; a ``CastError`` naming ``path`` and the
+    entry when it is not a lock facebuild could have written."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # also non-UTF-8 and 5,000-digit numbers
+        raise CastError(f"cast.lock is not valid JSON ({str(exc)[:200]})", location=Location(path),
+                        hint="restore it from git, or delete it to rebuild everything") from None
+    if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
+        raise CastError("unsupported lock file version", location=Location(path),
+                        hint="delete it to rebuild everything")
+    targets = data.get("targets") or {}
+    if not isinstance(targets, dict):
+        raise CastError("'targets' is not a mapping of target names to entries",
+                        location=Location(path), key="targets", hint=_RESTORE)
+    owners: dict[str, str] = {}
+    for name, entry in targets.items():
+        problem = entry_problem(name, entry)
+        if problem is None and entry["file"] in owners:
+            problem = f"file: {entry['file']!r} is also the file of {owners[entry['file']]!r}"
+        if problem is not None:
+            raise CastError(problem, location=Location(path), key=f"targets[{_shown(name)}]",
+                            hint=_RESTORE)
+        owners[entry["file"]] = name
+    return dict(targets)
+
+
+_RESTORE = "restore it from git, or delete it to rebuild everything"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_OPTIONAL_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("render_key", (str,)), ("output_key", (str,)), ("render", (dict,)), ("post", (dict,)),
+    ("template", (str,)), ("price", (int, float)), ("source", (dict,)))
+"""Exact types (``True`` is no price), checked for every entry of a 10,000-target lock."""
+
+
+def entry_problem(name: object, entry: object) -> str | None:
+    """What is wrong with one lock (or journal) entry, or None: its file must be a path
+    inside dist (see ``facebuild.distpaths``) and each field of the type facebuild writes."""
+    if not isinstance(name, str) or not name or len(name) > 512:
+        return "a target name must be a non-empty string"
+    if not isinstance(entry, dict):
+        return f"the entry is a {type(entry).__name__}, not a mapping"
+    problem = path_problem(entry.get("file"))
+    if problem is not None:
+        return f"file: {_shown(entry.get('file'))} {problem}"
+    digest = entry.get("sha256")
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        return f"sha256: {_shown(digest)} is not a sha256 (64 hex digits)"
+    get = entry.get
+    for key, kinds in _OPTIONAL_TYPES:
+        value = get(key)
+        if value is not None and type(value) not in kinds:
+            return f"{key}: {_shown(value)} is not of the type facebuild writes"
+    return None
+
+
+def _shown(value: object) -> str:
+    """A short, one-line rendering of an untrusted value for a message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def write_lock(path: Path, lock: Lock) -> bool:
@@ -57,19 +115,28 @@ def write_lock(path: Path, lock: Lock) -> bool:
 
 
 def replay_journal(lock: Lock, journal: Path) -> None:
+    """Apply the records of a build that was killed, or whose lock write failed. A line cut
+    short by a kill is skipped; a record facebuild could not have written is an error."""
     try:
-        lines = journal.read_text(encoding="utf-8").splitlines()
+        lines = journal.read_text(encoding="utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return
-    for line in lines:
+    for number, line in enumerate(lines, 1):
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             continue  # a line cut short by a kill: that output was not finished
-        if record.get("removed"):
-            lock.entries.pop(record["target"], None)
+        target = record.get("target") if isinstance(record, dict) else None
+        if isinstance(record, dict) and record.get("removed") is True and isinstance(target, str):
+            lock.entries.pop(target, None)
         else:
-            lock.entries[record["target"]] = record["entry"]
+            entry = record.get("entry") if isinstance(record, dict) else None
+            problem = entry_problem(target, entry)
+            if problem is not None:
+                raise CastError(problem, location=Location(journal, number),
+                                hint="delete it; the next build then checks dist against cast.lock")
+            assert isinstance(target, str) and isinstance(entry, dict)
+            lock.entries[target] = entry
         lock.changed = True
 
 
@@ -79,7 +146,13 @@ class Journal:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._handle = path.open("a", encoding="utf-8")
+        # never through a link planted in .facebuild: appending there would write elsewhere
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+        except OSError as exc:
+            raise FacebuildError(f"{path}: cannot keep the build journal there ({exc.strerror}); "
+                                 "facebuild makes that file itself: delete what is there") from None
+        self._handle = os.fdopen(descriptor, "a", encoding="utf-8")
 
     def wrote(self, target: str, entry: dict[str, Any]) -> None:
         self._append({"target": target, "entry": entry})

@@ -7,7 +7,6 @@ key share one generation.
 from __future__ import annotations
 
 import hashlib
-import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,16 +15,14 @@ from typing import Any
 
 from facebuild.backends import Backend, Capabilities, RenderRequest, create_backend
 from facebuild.cast import Cast
-from facebuild.compat import safe_file_name
+from facebuild.distpaths import file_name, is_safe_component, path_problem
 from facebuild.errors import CastError, CastErrors, UsageError
 from facebuild.keys import KEY_SCHEMA, canonical_json, digest
-from facebuild.model import SLUG_PATTERN, Character
+from facebuild.model import Character
 from facebuild.privacy import guard_prompts
 from facebuild.prompts import PromptRenderer
 from facebuild.seeds import candidate_seed as candidate_seed  # the seed rule, re-exported
 from facebuild.seeds import target_seed as target_seed
-
-SLUG = re.compile(SLUG_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -283,20 +280,36 @@ def _target(cast: Cast, character: Character, variant_name: str, render: _Render
 
 
 def spec_output(cast: Cast, character: Character, variant: str, fmt: str) -> str:
-    """The output path of a target; extra pattern fields are character keys whose values
-    must be slugs, so nothing a person wrote in a description can become a path."""
+    """The output path of a target, checked: relative, inside dist, no control character
+    (see ``facebuild.distpaths``). ``{name}`` is the character's name as a file name; other
+    fields are character keys whose values must be one safe file name each, so nothing a
+    person wrote in a description can become a path."""
     pattern = cast.spec.variants[variant].output or cast.spec.output
     fields: dict[str, Any] = {"character": character.id, "variant": variant, "format": fmt}
-    if "{name}" in pattern:  # the display name as a safe file name (ai_facegen's names)
-        fields["name"] = safe_file_name(character.name) or character.id
-    for _, name, _, _ in string.Formatter().parse(pattern):
-        if name is None or name in fields:
+    where = "variants." + variant + ".output" if cast.spec.variants[variant].output else "output"
+    for name in _pattern_fields(pattern):
+        if name in fields:
+            continue
+        if name == "name":
+            fields[name] = file_name(character.name, character.id)
             continue
         value = (character.model_extra or {}).get(name)
-        if not isinstance(value, str) or not SLUG.match(value):
-            where = "variants." + variant + ".output" if cast.spec.variants[variant].output else "output"
-            raise CastError(f"output field {{{name}}} of characters[{character.id}] must be a slug, "
-                            f"got {value!r}", location=cast.source_map.find(tuple(where.split("."))),
-                            key=where, hint="set it on the character: lowercase letters, digits, '-'")
+        if not is_safe_component(value):
+            raise CastError(f"output field {{{name}}} of characters[{character.id}] must be a file "
+                            f"name, got {value!r}", key=where,
+                            location=cast.source_map.find(tuple(where.split("."))),
+                            hint="set it on the character: letters, digits, '.', '_', '-'")
         fields[name] = value
-    return pattern.format(**fields)
+    output = pattern.format_map(fields)
+    problem = path_problem(output)
+    if problem is not None:
+        raise CastError(f"the output path of {character.id}/{variant}, {output!r}, {problem}",
+                        location=cast.source_map.find(tuple(where.split("."))), key=where,
+                        hint="write a relative path inside dist, e.g. '{character}/{variant}.{format}'")
+    return output
+
+
+@lru_cache(maxsize=256)
+def _pattern_fields(pattern: str) -> tuple[str, ...]:
+    """The plain field names of an output pattern (``load_cast`` refused any other kind)."""
+    return tuple(name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None)

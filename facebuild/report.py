@@ -7,6 +7,7 @@ with counts on a terminal, ``JsonReporter`` one JSON object per line.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from typing import IO, TYPE_CHECKING, Any
@@ -62,6 +63,63 @@ class Reporter:
 
 
 NullReporter = Reporter
+
+
+class PipeSafeReporter(Reporter):
+    """Passes every event on until the reader of stdout goes away (``build | head -1``);
+    from then on says nothing, so that a closed pipe never stops a build half way through
+    its bookkeeping (the lock, the manifest, dist state)."""
+
+    def __init__(self, inner: Reporter) -> None:
+        self.inner = inner
+        self.closed = False
+
+    def _pass(self, event: str, *args: Any) -> None:
+        if self.closed:
+            return
+        try:
+            getattr(self.inner, event)(*args)
+        except BrokenPipeError:
+            self.closed = True
+            _silence_stdout()
+
+    def start(self, outputs: int, renders: int, cost: float) -> None:
+        self._pass("start", outputs, renders, cost)
+
+    def progress(self, label: str, step: int, total: int) -> None:
+        self._pass("progress", label, step, total)
+
+    def generated(self, label: str, seconds: float) -> None:
+        self._pass("generated", label, seconds)
+
+    def wrote(self, target: str, how: str, path: str) -> None:
+        self._pass("wrote", target, how, path)
+
+    def kept(self, target: str, reason: str) -> None:
+        self._pass("kept", target, reason)
+
+    def removed(self, target: str, path: str) -> None:
+        self._pass("removed", target, path)
+
+    def failed(self, target: str, message: str) -> None:
+        self._pass("failed", target, message)
+
+    def warning(self, message: str) -> None:
+        self._pass("warning", message)
+
+    def done(self, report: BuildReport) -> None:
+        self._pass("done", report)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device: what is left in its buffer, and what a command
+    prints after the build, then goes nowhere instead of raising again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (a library caller's stream)
+        pass
 
 
 class PlainReporter(Reporter):

@@ -92,7 +92,7 @@ def test_sigkill_at_any_moment_loses_nothing(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "kept" not in done.stdout  # outputs of killed builds are not taken for hand edits
     check_whole(tmp_path)
-    assert not list((tmp_path / "dist").rglob(".*.tmp"))
+    assert not list((tmp_path / "dist").rglob(".facebuild-tmp-*"))
 
     lock = json.loads((tmp_path / "cast.lock").read_text())["targets"]
     assert len(lock) == 2 * CHARACTERS

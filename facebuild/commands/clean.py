@@ -5,14 +5,16 @@ Files facebuild did not make, and outputs edited by hand, are listed and left al
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
-from facebuild.builder import build_lock, remove_output
+from facebuild.builder import build_lock
 from facebuild.commands.common import load_plan
+from facebuild.distfiles import remove_output
+from facebuild.distpaths import OWN_FILES
 from facebuild.diststate import DistState
 from facebuild.lock import read_lock, write_lock
 from facebuild.manifest import write_manifest
-
-_OWN_FILES = {"manifest.json", "index.html", "contact-sheet.png"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,14 +36,21 @@ def run(args: argparse.Namespace) -> int:
             removed += 1
             if not args.dry_run:
                 remove_output(cast, lock, state, name)
-        if cast.dist_dir.is_dir():
-            for file in sorted(p for p in cast.dist_dir.rglob("*") if p.is_file()):
-                relative = file.relative_to(cast.dist_dir).as_posix()
-                if relative not in wanted and relative not in made and relative not in _OWN_FILES:
-                    print(f"left     {relative} (not made by facebuild)")
+        for relative in _files_in(cast.dist_dir):
+            if relative not in wanted and relative not in made and relative not in OWN_FILES:
+                print(f"left     {relative} (not made by facebuild)")
         if not args.dry_run and removed:
             write_lock(cast.lock_path, lock)
             write_manifest(cast.dist_dir, lock)
             state.save()
     print(f"{removed} output(s) {'to remove' if args.dry_run else 'removed'}")
     return 0
+
+
+def _files_in(dist: Path) -> list[str]:
+    """Every file in dist, relative to it; folders reached through a link are not entered."""
+    found = []
+    for folder, _, files in os.walk(dist):
+        base = Path(folder).relative_to(dist)
+        found += [(base / name).as_posix() for name in files]
+    return sorted(found)
