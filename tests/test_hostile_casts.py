@@ -39,11 +39,15 @@ ANY = st.recursive(SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=3),
                    max_leaves=8)
 SIZE = st.one_of(st.integers(16, 32), st.integers(16, 32),
                  st.lists(st.integers(16, 32), min_size=2, max_size=2), ANY)
-# TODO(issue 10, item 1): generate format specs in output patterns ('{character:.^2.0}',
-# '{character:/<1.0}') once the output-pattern check from the dist branch is merged.
-OUTPUT = st.one_of(st.sampled_from(["{character}/{variant}.{format}", "{variant}-{character}.{format}",
-                                    "../{character}/{variant}.{format}", "/tmp/{character}.{format}",
-                                    "{character}/../../{variant}.{format}", "{character}"]), NASTY)
+OUTPUT = st.one_of(st.sampled_from([
+    "{character}/{variant}.{format}", "{variant}-{character}.{format}", "{name}/{variant}.{format}",
+    "../{character}/{variant}.{format}", "/tmp/{character}.{format}",
+    "{character}/../../{variant}.{format}", "{character}",
+    # format specs, conversions, attribute and index access (issue 10, item 1)
+    "{character:.^2.0}/{character:.^2.0}/X-{character}/{variant}.{format}",
+    "{character:/<1.0}tmp/{character}/{variant}.{format}", "{character!r}/{variant}.{format}",
+    "{character.__class__}/{variant}.{format}", "{character[0]}/{variant}.{format}",
+    "{description}/{variant}.{character}.{format}"]), NASTY)
 TEMPLATE_TEXT = st.lists(st.sampled_from([
     "{{ character.name }}", "{{ world.context|upper }}", "{{ variant.frame }}", "{{ nope }}",
     "{% if character.role %}{{ character.role }}{% endif %}", "{{ ''.__class__ }}",
