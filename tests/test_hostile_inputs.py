@@ -214,3 +214,18 @@ def test_include_through_a_link_out_of_the_folder_is_refused(tmp_path: Path, cli
     code, out, err = cli("prompts", "cast/cast.yaml")
     assert code == 2 and "AKIA" not in out + err
     assert "include 'people/*.yaml' matches a link out of the cast's folder" in err
+
+
+def test_an_error_never_echoes_personal_data_from_a_cast(tmp_path: Path, cli: Cli) -> None:
+    """Every message goes through the privacy guard at the CLI edge, whichever check wrote
+    it (here a backend option check that quotes the value it refuses)."""
+    (tmp_path / "cast.yaml").write_text(
+        "version: 1\nname: t\nworld: {context: a town, style: ink}\n"
+        "backend: {name: bedrock, model: titan, region: us-east-1,\n"
+        "          cfg_scale: 'Jane +1 415 555 0199 jane@example.com AKIAIOSFODNN7EXAMPLE'}\n"
+        "variants:\n  icon: {size: 16}\ncharacters:\n  - {id: ann, name: Ann}\n")
+    code, out, err = cli("validate")
+    assert code == 2 and out == ""
+    assert "backend.cfg_scale: expected a number" in err and err.count("\n") == 1
+    for raw in ("415 555 0199", "jane@example.com", "AKIAIOSFODNN7EXAMPLE"):
+        assert raw not in err

@@ -24,7 +24,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return int(module.run(args))
     except FacebuildError as exc:
-        for line in mask_text(str(exc)).splitlines():
+        for line in _screened(str(exc)).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -34,9 +34,18 @@ def run_command(args: argparse.Namespace) -> int:
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback in a log
         log = _write_log(log_file(args))
-        print(f"internal error: {type(exc).__name__}: {mask_text(str(exc))} (details in {log}; "
+        print(f"internal error: {type(exc).__name__}: {_screened(str(exc))} (details in {log}; "
               "please report it)", file=sys.stderr)
         return 3
+
+
+def _screened(text: str) -> str:
+    """A message or log text as it may be shown: URL user-info masked, and any personal
+    datum or secret that a cast, a persona or a server put into it masked by the privacy
+    guard (messages go to terminals and CI logs)."""
+    from facebuild.shown import screened
+
+    return screened(mask_text(text))
 
 
 def log_file(args: argparse.Namespace) -> Path:
@@ -61,8 +70,8 @@ def _write_log(path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"--- {datetime.now(UTC).isoformat()} facebuild "
-                         f"{' '.join(mask_argv(sys.argv[1:]))}\n")
-            handle.write(mask_text(traceback.format_exc()))
+                         f"{_screened(' '.join(mask_argv(sys.argv[1:])))}\n")
+            handle.write(_screened(traceback.format_exc()))
         return path
     except OSError:
         return Path("(log not writable)")
