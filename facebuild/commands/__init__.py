@@ -42,10 +42,25 @@ def run_command(args: argparse.Namespace) -> int:
 def _screened(text: str) -> str:
     """A message or log text as it may be shown: URL user-info masked, and any personal
     datum or secret that a cast, a persona or a server put into it masked by the privacy
-    guard (messages go to terminals and CI logs)."""
-    from facebuild.shown import screened
+    guard (messages go to terminals and CI logs). A loopback or private-network address
+    names a server, not a person: it stays, so that 'server 127.0.0.1:8188 is unreachable'
+    says which one."""
+    import ipaddress
 
-    return screened(mask_text(text))
+    from facebuild.privacy import replace, scan
+
+    def personal(hit_kind: str, value: str) -> bool:
+        if hit_kind != "IP address":
+            return True
+        try:
+            address = ipaddress.ip_address(value.strip("[]"))
+        except ValueError:
+            return True
+        return not (address.is_loopback or address.is_private)
+
+    text = mask_text(text)
+    hits = [hit for hit in scan(text) if personal(hit.kind, hit.value)]
+    return replace(text, hits, None)
 
 
 def log_file(args: argparse.Namespace) -> Path:
