@@ -43,8 +43,8 @@ _EXPORTS = {
     "diff": "facebuild.changes",
     "Lock": "facebuild.lock",
     "read_lock": "facebuild.lock",
-    "BuildReport": "facebuild.builder",
-    "TargetResult": "facebuild.builder",
+    "BuildReport": "facebuild.report",
+    "TargetResult": "facebuild.report",
     "build": "facebuild.builder",
     "RenderRequest": "facebuild.backends",
     "Capabilities": "facebuild.backends",
@@ -105,7 +105,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from facebuild.backends import Backend, Capabilities, RenderRequest, register_backend
-    from facebuild.builder import BuildReport, TargetResult, build
+    from facebuild.builder import build
     from facebuild.caches import FileCache, MemoryCache, NoOpCache
     from facebuild.cast import Cast, cast_from_data, load_cast
     from facebuild.changes import Diff, diff
@@ -124,6 +124,7 @@ if TYPE_CHECKING:
     )
     from facebuild.lock import Lock, read_lock
     from facebuild.planner import Plan, Target, plan
+    from facebuild.report import BuildReport, TargetResult
     from facebuild.specs import CharacterSpec, InvalidSpecError, VariantSpec, WorldSpec
 
 

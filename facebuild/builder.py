@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,58 +31,11 @@ from facebuild.locking import LockBusy, held
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
 from facebuild.render import obtain_render
-from facebuild.report import NullReporter, PipeSafeReporter, Reporter, build_summary
+from facebuild.report import BuildReport, NullReporter, PipeSafeReporter, Reporter, TargetResult
 from facebuild.storeplace import open_store
 
 ConfirmCost = Callable[[int, float], bool]
 """Asked before spending: (paid generations, estimated USD) -> go ahead?"""
-
-
-@dataclass
-class TargetResult:
-    """What a build did to one target, and how long it took."""
-
-    target: str
-    status: str
-    """generated, derived, cached, kept, removed, failed or skipped (dry run)."""
-    files: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    error: str | None = None
-
-
-@dataclass
-class BuildReport:
-    """What a build did: a result per target, the renders paid for, the cost."""
-
-    results: dict[str, TargetResult] = field(default_factory=dict)
-    renders_generated: int = 0
-    cost: float = 0.0
-    """The estimate made before the build: renders needed × price."""
-    price: float = 0.0
-    """USD per paid render (0 on a free backend)."""
-    dry_run: bool = False
-    warnings: list[str] = field(default_factory=list)
-    """What went wrong besides targets, e.g. a server that dropped out (and why)."""
-
-    @property
-    def spent(self) -> float:
-        """What the build paid: renders actually made × price."""
-        return self.renders_generated * self.price
-
-    @property
-    def ok(self) -> bool:
-        return not any(r.status == "failed" for r in self.results.values())
-
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(
-            ("generated", "derived", "cached", "kept", "removed", "failed", "skipped"), 0)
-        for result in self.results.values():
-            counts[result.status] += 1
-        return counts
-
-    def summary(self) -> str:
-        return build_summary(self.counts(), self.renders_generated, self.cost, self.dry_run,
-                             spent=self.spent)
 
 
 def build(

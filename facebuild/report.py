@@ -10,10 +10,55 @@ import json
 import os
 import sys
 import threading
-from typing import IO, TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import IO, Any
 
-if TYPE_CHECKING:
-    from facebuild.builder import BuildReport
+
+@dataclass
+class TargetResult:
+    """What a build did to one target, and how long it took."""
+
+    target: str
+    status: str
+    """generated, derived, cached, kept, removed, failed or skipped (dry run)."""
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class BuildReport:
+    """What a build did: a result per target, the renders paid for, the cost."""
+
+    results: dict[str, TargetResult] = field(default_factory=dict)
+    renders_generated: int = 0
+    cost: float = 0.0
+    """The estimate made before the build: renders needed × price."""
+    price: float = 0.0
+    """USD per paid render (0 on a free backend)."""
+    dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong besides targets, e.g. a server that dropped out (and why)."""
+
+    @property
+    def spent(self) -> float:
+        """What the build paid: renders actually made × price."""
+        return self.renders_generated * self.price
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.status == "failed" for r in self.results.values())
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(
+            ("generated", "derived", "cached", "kept", "removed", "failed", "skipped"), 0)
+        for result in self.results.values():
+            counts[result.status] += 1
+        return counts
+
+    def summary(self) -> str:
+        return build_summary(self.counts(), self.renders_generated, self.cost, self.dry_run,
+                             spent=self.spent)
 
 
 def build_summary(counts: dict[str, int], renders: int, cost: float, dry_run: bool,
