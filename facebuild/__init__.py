@@ -46,6 +46,9 @@ _EXPORTS = {
     "BuildReport": "facebuild.report",
     "TargetResult": "facebuild.report",
     "build": "facebuild.builder",
+    "clean": "facebuild.cleanup",
+    "gc": "facebuild.garbage",
+    "estimate": "facebuild.pricing",
     "RenderRequest": "facebuild.backends",
     "Capabilities": "facebuild.backends",
     "Backend": "facebuild.backends",
@@ -96,7 +99,10 @@ __all__ = [
     "__version__",
     "build",
     "cast_from_data",
+    "clean",
     "diff",
+    "estimate",
+    "gc",
     "load_cast",
     "plan",
     "read_lock",
@@ -109,6 +115,7 @@ if TYPE_CHECKING:
     from facebuild.caches import FileCache, MemoryCache, NoOpCache
     from facebuild.cast import Cast, cast_from_data, load_cast
     from facebuild.changes import Diff, diff
+    from facebuild.cleanup import clean
     from facebuild.client import PortraitClient, PortraitResult
     from facebuild.errors import (
         BackendError,
@@ -122,8 +129,10 @@ if TYPE_CHECKING:
         ModelNotFoundError,
         UsageError,
     )
+    from facebuild.garbage import gc
     from facebuild.lock import Lock, read_lock
     from facebuild.planner import Plan, Target, plan
+    from facebuild.pricing import estimate
     from facebuild.report import BuildReport, TargetResult
     from facebuild.specs import CharacterSpec, InvalidSpecError, VariantSpec, WorldSpec
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,15 @@ from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, diff
-from facebuild.distfiles import remove_file, remove_output, remove_partial_writes
+from facebuild.dist import build_lock, journal_path, remove_file, remove_output, remove_partial_writes
 from facebuild.diststate import DistState
-from facebuild.errors import BackendError, BuildLockedError, CastError, FacebuildError, LimitError
+from facebuild.errors import BackendError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, read_lock, write_lock
-from facebuild.locking import LockBusy, held
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
+from facebuild.pricing import priced
 from facebuild.render import obtain_render
 from facebuild.report import BuildReport, NullReporter, PipeSafeReporter, Reporter, TargetResult
 from facebuild.storeplace import open_store
@@ -57,20 +56,6 @@ def build(
         targets, force=force, jobs=jobs, dry_run=dry_run, max_cost=max_cost, confirm=confirm)
 
 
-@contextmanager
-def build_lock(cast: Cast) -> Iterator[None]:
-    """One build (or gc) of a cast at a time: the second stops with a clear message."""
-    with ExitStack() as stack:
-        try:
-            stack.enter_context(held(cast.state_dir / "build.lock", wait=False, record_owner=True))
-        except LockBusy as busy:
-            raise BuildLockedError(
-                f"another facebuild build or gc of {cast.path or cast.base_dir} is running "
-                f"({busy.holder or 'another process'}); wait for it to finish, then run this "
-                "again") from None
-        yield
-
-
 class Builder:
     def __init__(self, the_plan: Plan, reporter: Reporter, store: str | None = None) -> None:
         self.plan = the_plan
@@ -94,8 +79,8 @@ class Builder:
                             hint="move the file away, or set dist: to a folder")
         self.report.dry_run = dry_run
         with build_lock(self.cast):
-            journal_path = self.cast.state_dir / "journal.jsonl"
-            lock = read_lock(self.cast.lock_path, journal_path)
+            journal_file = journal_path(self.cast)
+            lock = read_lock(self.cast.lock_path, journal_file)
             state = DistState.load(self.cast.state_dir, self.cast.dist_dir)
             changes = diff(self.plan, lock, dist_state=state)
             work = self._work(changes, selected, force)
@@ -112,9 +97,9 @@ class Builder:
                     self.report.results[target.name] = TargetResult(target.name, "skipped")
                 self.reporter.done(self.report)
                 return self.report
-            if journal_path.exists():  # a build was killed: its temp files may be left
+            if journal_file.exists():  # a build was killed: its temp files may be left
                 remove_partial_writes(self.cast.dist_dir)
-            journal = Journal(journal_path)
+            journal = Journal(journal_file)
             recorded = False
             try:
                 self._execute(work, renders, jobs, lock, state, journal)
@@ -124,7 +109,7 @@ class Builder:
                 site = ("manifest.json", "index.html")  # rewritten when changed or missing
                 rewrite = lock.changed or not all((self.cast.dist_dir / f).exists() for f in site)
                 if rewrite:
-                    self._write_lock(lock, journal_path)
+                    self._write_lock(lock, journal_file)
                 recorded = True
                 if rewrite:
                     write_manifest(self.cast.dist_dir, lock)
@@ -164,17 +149,18 @@ class Builder:
     def _check_cost(self, renders: int, max_cost: float | None,
                     confirm: ConfirmCost | None) -> None:
         caps = self.plan.capabilities
-        if caps.lifecycle != "active" and renders:
-            self.reporter.warning(f"{caps.model} is {caps.lifecycle}: AWS may refuse every call")
-        if not caps.paid or not renders:
+        spend = priced(caps, renders)
+        for warning in spend.warnings:
+            self.reporter.warning(warning)
+        if not spend.cost:
             return
-        cost = renders * caps.price_per_image
+        cost = spend.cost
         self.report.cost = cost
-        self.report.price = caps.price_per_image
+        self.report.price = spend.price
         limit = max_cost if max_cost is not None else self.cast.spec.max_cost
         if limit is not None and cost > limit:
             raise LimitError(f"this build would make {renders} paid generations with {caps.model}"
-                             f" at ${caps.price_per_image:.3f} each, estimated ${cost:.2f}, "
+                             f" at ${spend.price:.3f} each, estimated ${cost:.2f}, "
                              f"over the limit of ${limit:.2f}; nothing was generated "
                              "(raise --max-cost or build fewer targets)")
         if confirm is not None and not confirm(renders, cost):

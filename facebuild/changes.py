@@ -67,7 +67,8 @@ IN_THE_WAY = "a file facebuild did not make is in the way"
 
 
 def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff:
-    """Status and reasons for every target in the plan or the lock."""
+    """Status and reasons for every target in the plan or the lock. It only compares: it
+    writes nothing (the caller saves ``dist_state`` when it wants the digests kept)."""
     state = dist_state or DistState.load(plan.cast.state_dir, plan.cast.dist_dir)
     made = {str(entry.get("file")): entry for entry in lock.entries.values()}
     result = Diff()
@@ -79,7 +80,6 @@ def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff
             edited = state.edited(old)
             reasons = ("edited by hand: kept",) if edited else ()
             result.changes[name] = Change(name, "removed", reasons, old, None)
-    state.save()
     return result
 
 

@@ -143,6 +143,7 @@ def make_parser() -> argparse.ArgumentParser:
     c = p["clean"]
     _cast_arg(c)
     c.add_argument("--dry-run", "-n", action="store_true", help="only list what would go")
+    c.add_argument("--json", action="store_true", help="print JSON: removed, kept, left, dry_run")
 
     g = p["gc"]
     g.add_argument("casts", nargs="*", default=[], metavar="CAST",
@@ -274,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     _split_cast_and_targets(args)
     if args.command == "gc" and not args.casts:
-        from facebuild.commands.fastpath import nearest_cast
+        from facebuild.commands.common import nearest_cast
 
         args.casts = [str(nearest_cast(Path.cwd()))]
     from facebuild.commands import run_command

@@ -1,0 +1,106 @@
+"""dist and facebuild's state beside it: the one place that removes files from dist,
+cleans up a killed build's partial writes, knows facebuild's own files there, and builds
+the path of the build journal.
+
+Removing: only the files facebuild recorded making, only inside dist. The build (targets
+gone from the cast, outputs moved to a new path) and ``clean`` remove through here; what
+they remove was checked by ``facebuild.lock`` when read and is checked again against dist
+itself (links, digests) just before. Writing a file into dist goes through
+``facebuild.atomic`` (temp file, then rename), whose leftovers are removed here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from facebuild.atomic import TEMP_PREFIX
+from facebuild.cast import Cast
+from facebuild.distpaths import OWN_FILES
+from facebuild.diststate import DistState
+from facebuild.errors import BuildLockedError
+from facebuild.lock import Lock, read_lock
+from facebuild.locking import LockBusy, held
+
+JOURNAL = "journal.jsonl"
+"""The build journal's name in the cast's state folder (see ``facebuild.lock.Journal``)."""
+
+__all__ = ["JOURNAL", "OWN_FILES", "build_lock", "files_in", "journal_path", "read_cast_lock", "remove_file",
+           "remove_output", "remove_partial_writes"]
+
+
+def journal_path(cast: Cast) -> Path:
+    """Where a build of ``cast`` journals what it wrote until the lock holds it."""
+    return cast.state_dir / JOURNAL
+
+
+def read_cast_lock(cast: Cast) -> Lock:
+    """The cast's lock with a killed build's journal replayed: what facebuild made."""
+    return read_lock(cast.lock_path, journal_path(cast))
+
+
+@contextmanager
+def build_lock(cast: Cast) -> Iterator[None]:
+    """One build (or gc) of a cast at a time: the second stops with a clear message."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(held(cast.state_dir / "build.lock", wait=False, record_owner=True))
+        except LockBusy as busy:
+            raise BuildLockedError(
+                f"another facebuild build or gc of {cast.path or cast.base_dir} is running "
+                f"({busy.holder or 'another process'}); wait for it to finish, then run this "
+                "again") from None
+        yield
+
+
+
+def remove_output(cast: Cast, lock: Lock, state: DistState, target: str, *,
+                  keep_file: bool = False) -> None:
+    """Delete a target's file from dist (and folders it leaves empty) and its lock entry;
+    used by ``build`` for targets gone from the cast and by ``clean``. The file is deleted
+    only when it is the one facebuild recorded, inside dist (see ``remove_file``)."""
+    entry = lock.entries[target]
+    if not keep_file:
+        remove_file(cast.dist_dir, state, str(entry["file"]), str(entry.get("sha256")))
+    del lock.entries[target]
+    lock.changed = True
+
+
+def remove_file(dist: Path, state: DistState, relative: str, digest: str) -> None:
+    """Unlink ``dist/relative`` if it is the regular file inside dist whose sha256
+    facebuild recorded: never a link, a path leading out of dist, or somebody's file."""
+    if not state.inside(relative) or state.sha256(relative) != digest:
+        return
+    path = dist / relative
+    path.unlink(missing_ok=True)
+    _remove_empty_parents(path.parent, dist)
+    state.forget(relative)
+
+
+def remove_partial_writes(dist: Path) -> None:
+    """facebuild's own temp files (``facebuild.atomic.TEMP_PREFIX``) left by a build that
+    was killed mid-write; nothing else, and no folder reached through a link."""
+    for folder, _, files in os.walk(dist):
+        for name in files:
+            if name.startswith(TEMP_PREFIX):
+                Path(folder, name).unlink(missing_ok=True)
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def files_in(dist: Path) -> list[str]:
+    """Every file in dist, relative to it; folders reached through a link are not entered."""
+    found = []
+    for folder, _, files in os.walk(dist):
+        base = Path(folder).relative_to(dist)
+        found += [(base / name).as_posix() for name in files]
+    return sorted(found)
