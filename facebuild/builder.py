@@ -93,8 +93,7 @@ class Builder:
             for target in blocked:
                 self._fail(target, str(target.blocked))
             if dry_run:
-                for target in work:
-                    self.report.results[target.name] = TargetResult(target.name, "skipped")
+                self._plan_only(work, renders, changes, state, stale=names is None)
                 self.reporter.done(self.report)
                 return self.report
             if journal_file.exists():  # a build was killed: its temp files may be left
@@ -119,6 +118,18 @@ class Builder:
                 journal.close(delete=recorded)  # kept until the lock holds what it says
         self.reporter.done(self.report)
         return self.report
+
+    def _plan_only(self, work: list[Target], renders: dict[str, RenderRequest], changes: Diff,
+                   state: DistState, *, stale: bool) -> None:
+        """A dry run: each target that would be generated, derived or removed, as a result
+        and a ``planned`` event; nothing is written."""
+        self.report.renders_needed = len(renders)
+        for target in work:
+            how = "generated" if target.render_key in renders else "derived"
+            self.report.results[target.name] = TargetResult(target.name, how, [target.output])
+            self.reporter.planned(target.name, how, target.output)
+        if stale:
+            self._remove_stale(changes, None, state, None)
 
     def _bad_render(self, key: str, problem: str) -> None:
         """A stored render failed verification: say which targets it is for."""
@@ -303,7 +314,10 @@ class Builder:
                 f"is kept in {journal} and recorded by the next build (make the folder writable, "
                 "then build again)") from None
 
-    def _remove_stale(self, changes: Diff, lock: Lock, state: DistState, journal: Journal) -> None:
+    def _remove_stale(self, changes: Diff, lock: Lock | None, state: DistState,
+                      journal: Journal | None) -> None:
+        """Targets gone from the cast: their files removed, unless edited by hand; with no
+        lock and journal (a dry run), only said."""
         wanted = {target.output for target in self.plan.targets.values()}
         for change in changes.by_status("removed"):
             old: dict[str, Any] = change.old or {}
@@ -313,9 +327,12 @@ class Builder:
                 self.reporter.kept(change.target, "no longer in the cast, but edited by hand: "
                                                   f"kept {relative}")
                 continue
+            self.report.results[change.target] = TargetResult(change.target, "removed", [relative])
+            if lock is None or journal is None:
+                self.reporter.planned(change.target, "removed", relative)
+                continue
             remove_output(self.cast, lock, state, change.target, keep_file=relative in wanted)
             journal.removed(change.target)
-            self.report.results[change.target] = TargetResult(change.target, "removed", [relative])
             self.reporter.removed(change.target, relative)
 
     def _remove_moved(self, changes: Diff, work: list[Target], state: DistState) -> None:

@@ -75,8 +75,9 @@ class Cast:
         return list(character.variants)
 
 
-def load_cast(path: str | Path) -> Cast:
-    """Read, validate and return the cast at ``path``."""
+def load_cast(path: str | Path, *, privacy: str | None = None) -> Cast:
+    """Read, validate and return the cast at ``path``. ``privacy`` (``fail``, ``redact`` or
+    ``off``) overrides the cast's ``privacy: {mode: ...}`` for this load (``build --redact``)."""
     cast_path = Path(path)
     source_map = SourceMap()
     budget = ReadBudget()  # the cast and its includes share one cap on bytes read
@@ -90,6 +91,9 @@ def load_cast(path: str | Path) -> Cast:
     _check_version(data, cast_path, source_map)
     base_dir = cast_path.parent
     sources = [cast_path, *_merge_includes(data, base_dir, source_map, meanings, budget)]
+    if privacy is not None:
+        settings = data.get("privacy")
+        data["privacy"] = {**(settings if isinstance(settings, dict) else {}), "mode": privacy}
     personas = add_personas(data, base_dir)  # personas: and transcripts: become characters
     fill_missing_ids(data)
     spec = _validate(data, source_map)

@@ -107,6 +107,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="progress display (default: a progress bar on a terminal)")
     b.add_argument("--json", dest="output_format", action="store_const", const="json",
                    help="one JSON object per event (the same as --output-format json)")
+    b.add_argument("--redact", action="store_true", help="privacy guard in redact mode for this "
+                   "build: personal data in a prompt becomes [redacted] instead of failing it")
     _store_arg(b)
     _backend_args(b)
 

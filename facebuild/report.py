@@ -20,7 +20,7 @@ class TargetResult:
 
     target: str
     status: str
-    """generated, derived, cached, kept, removed, failed or skipped (dry run)."""
+    """generated, derived, cached, kept, removed or failed; in a dry run, what it would be."""
     files: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
@@ -37,6 +37,8 @@ class BuildReport:
     price: float = 0.0
     """USD per paid render (0 on a free backend)."""
     dry_run: bool = False
+    renders_needed: int = 0
+    """In a dry run: the generations the build would make."""
     warnings: list[str] = field(default_factory=list)
     """What went wrong besides targets, e.g. a server that dropped out (and why)."""
 
@@ -57,7 +59,8 @@ class BuildReport:
         return counts
 
     def summary(self) -> str:
-        return build_summary(self.counts(), self.renders_generated, self.cost, self.dry_run,
+        renders = self.renders_needed if self.dry_run else self.renders_generated
+        return build_summary(self.counts(), renders, self.cost, self.dry_run,
                              spent=self.spent)
 
 
@@ -100,6 +103,8 @@ class Reporter:
     def progress(self, label: str, step: int, total: int) -> None: ...
     def generated(self, label: str, seconds: float) -> None: ...
     def wrote(self, target: str, how: str, path: str) -> None: ...
+    def planned(self, target: str, how: str, path: str) -> None:
+        """A dry run: ``target`` would be ``how`` (generated, derived, removed) at ``path``."""
     def kept(self, target: str, reason: str) -> None: ...
     def removed(self, target: str, path: str) -> None: ...
     def failed(self, target: str, message: str) -> None: ...
@@ -140,6 +145,9 @@ class PipeSafeReporter(Reporter):
     def wrote(self, target: str, how: str, path: str) -> None:
         self._pass("wrote", target, how, path)
 
+    def planned(self, target: str, how: str, path: str) -> None:
+        self._pass("planned", target, how, path)
+
     def kept(self, target: str, reason: str) -> None:
         self._pass("kept", target, reason)
 
@@ -167,6 +175,9 @@ def _silence_stdout() -> None:
         pass
 
 
+_WOULD = {"generated": "would generate", "derived": "would derive", "removed": "would remove"}
+
+
 class PlainReporter(Reporter):
     """One line per event, for logs and pipes."""
 
@@ -188,6 +199,11 @@ class PlainReporter(Reporter):
 
     def wrote(self, target: str, how: str, path: str) -> None:
         self._say(f"{how:>9}  {target} -> {path}")
+
+    def planned(self, target: str, how: str, path: str) -> None:
+        verb = _WOULD.get(how, how)
+        self._say(f"{verb:>14}  {target} ({path})" if how == "removed" else
+                  f"{verb:>14}  {target} -> {path}")
 
     def kept(self, target: str, reason: str) -> None:
         self._say(f"     kept  {target}: {reason}")
@@ -221,6 +237,9 @@ class JsonReporter(Reporter):
 
     def wrote(self, target: str, how: str, path: str) -> None:
         self._emit("wrote", target=target, how=how, path=path)
+
+    def planned(self, target: str, how: str, path: str) -> None:
+        self._emit("planned", target=target, how=how, path=path)
 
     def kept(self, target: str, reason: str) -> None:
         self._emit("kept", target=target, reason=reason)

@@ -72,3 +72,55 @@ def test_diff_only_compares(cast_file: Path) -> None:
     changes = facebuild.diff(facebuild.plan(cast), facebuild.read_lock(cast.lock_path))
     assert changes.changes["bob/bust"].status == "edited"
     assert not state.exists()  # it read dist, and wrote nothing
+
+
+def test_build_dry_run_lists_what_it_would_do(cast_file: Path, cli, counting) -> None:
+    cli("build")
+    calls = len(counting.calls)
+    dist = cast_file.parent / "dist"
+    (dist / "bob/full.png").write_bytes(b"retouched by hand")
+    text = CAST.replace("  full: {size: [200, 400], frame: Full body, crop: top}\n", "")
+    text = text.replace("size: 64, from: bust", "size: 48, from: bust")  # rederive the icons
+    text = text.replace("Round cook with a beard.", "Round cook with a moustache.")
+    cast_file.write_text(text)
+    before = {p: p.read_bytes() for p in dist.rglob("*") if p.is_file()}
+    code, out, _ = cli("build", "-n", "--output-format", "plain")
+    assert code == 0
+    lines = out.splitlines()
+    assert "would generate  bob/bust -> bob/bust.png" in lines
+    assert "would generate  bob/icon -> bob/icon.png" in lines  # the same new render
+    assert "  would derive  tessa-quark/icon -> tessa-quark/icon.png" in lines
+    assert "  would remove  tessa-quark/full (tessa-quark/full.png)" in lines
+    assert any(line.strip().startswith("kept  bob/full") for line in lines)
+    assert not any("tessa-quark/bust" in line for line in lines)  # unchanged: not listed
+    assert lines[-1] == ("dry run: would build: 2 generated, 1 derived, 1 cached, 0 failed, "
+                         "1 kept (edited by hand), 1 removed (1 renders)")
+    assert len(counting.calls) == calls
+    assert {p: p.read_bytes() for p in dist.rglob("*") if p.is_file()} == before
+
+
+def test_build_dry_run_json_has_one_planned_event_per_target(cast_file: Path, cli) -> None:
+    code, out, _ = cli("build", "-n", "--json")
+    events = [json.loads(line) for line in out.splitlines()]
+    planned = {e["target"]: e["how"] for e in events if e["event"] == "planned"}
+    assert planned == {"tessa-quark/bust": "generated", "tessa-quark/icon": "generated",
+                       "tessa-quark/full": "generated", "bob/bust": "generated",
+                       "bob/icon": "generated", "bob/full": "generated"}
+    assert events[-1]["event"] == "done" and events[-1]["generated"] == 6
+
+
+LEAKY = CAST.replace("Round cook with a beard.", "Round cook; mail bob.cook@example.com.")
+
+
+def test_build_redact_builds_what_the_guard_would_block(cast_file: Path, cli) -> None:
+    cast_file.write_text(LEAKY)
+    code, out, _ = cli("build", "--output-format", "plain")
+    assert code == 1 and "--redact" in out  # the guard's message suggests it
+    code, out, err = cli("build", "--redact", "--output-format", "plain")
+    assert code == 0, out + err
+    lock = (cast_file.parent / "cast.lock").read_text()
+    assert "[redacted]" in lock and "bob.cook@example.com" not in lock
+    assert (cast_file.parent / "dist/bob/bust.png").is_file()
+    assert "privacy" not in cast_file.read_text()  # for this run only: the cast is as it was
+    code, out, _ = cli("build", "--output-format", "plain")  # without it: blocked again
+    assert code == 1 and "blocked by the privacy guard" in out

@@ -66,7 +66,7 @@ def load(args: argparse.Namespace) -> Cast:
     path = cast_path(args)
     if not path.exists():
         raise UsageError(f"{path}: no such cast file (run 'facebuild init' to write one)")
-    cast = load_cast(path)
+    cast = load_cast(path, privacy="redact" if getattr(args, "redact", False) else None)
     log.info("loaded %s: %d characters, %d variants", path, len(cast.spec.characters),
              len(cast.spec.variants))
     for warning in cast.warnings:

@@ -26,7 +26,10 @@ def _key(args: argparse.Namespace) -> str:
     urls = overrides.get("url")
     if urls is not None:
         overrides["url"] = mask_url(urls) if isinstance(urls, str) else [mask_url(u) for u in urls]
-    return json.dumps({"cast": str(cast_path(args).resolve()), "backend": overrides}, sort_keys=True)
+    key: dict[str, Any] = {"cast": str(cast_path(args).resolve()), "backend": overrides}
+    if getattr(args, "redact", False):
+        key["privacy"] = "redact"  # a build with the guard redacting is up to date for itself
+    return json.dumps(key, sort_keys=True)
 
 
 def noop_build(args: argparse.Namespace) -> bool:
