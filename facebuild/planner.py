@@ -120,9 +120,9 @@ def make_backend(cast: Cast, overrides: Mapping[str, Any] | None = None) -> Back
     try:
         return create_backend(name, config, cast.base_dir)
     except KeyError:
-        where = "--backend" if overrides and overrides.get("name") else "backend.name"
-        raise CastError(f"unknown backend '{name}'", key=where,
-                        location=None if where == "--backend" else
+        from_flag = bool(overrides and overrides.get("name"))
+        raise CastError(f"unknown backend '{name}'", key="backend.name",
+                        location=None if from_flag else
                         cast.source_map.find(("backend", "name"))) from None
     except CastErrors as exc:
         for error in exc.errors:
@@ -134,21 +134,16 @@ def make_backend(cast: Cast, overrides: Mapping[str, Any] | None = None) -> Back
         raise
 
 
-_FLAGS = {"url": "--api-url", "model": "--model", "region": "--region", "profile": "--profile",
-          "workflow": "--workflow"}
-
-
 def _locate(error: CastError, cast: Cast, overrides: Mapping[str, Any]) -> None:
-    """A backend names the bad option by key (``backend.model``); say where it was set:
-    the cast file's line, or the command-line flag that overrode it."""
+    """A backend names the bad option by key (``backend.model``); when the cast file set it,
+    say on which line. An option given in ``overrides`` keeps its key alone: the command
+    line names its flag (``facebuild.commands.common``)."""
     if error.location is not None or not (error.key or "").startswith("backend."):
         return
     option = (error.key or "").split(".")[1]
-    if option in overrides:
-        error.key = _FLAGS.get(option, f"--{option}")
-    else:
+    if option not in overrides:
         error.location = cast.source_map.find(("backend", option))
-    error.args = (error.format(),)
+        error.args = (error.format(),)
 
 
 def plan(cast: Cast, backend: Backend | None = None) -> Plan:

@@ -124,3 +124,17 @@ def test_build_redact_builds_what_the_guard_would_block(cast_file: Path, cli) ->
     assert "privacy" not in cast_file.read_text()  # for this run only: the cast is as it was
     code, out, _ = cli("build", "--output-format", "plain")  # without it: blocked again
     assert code == 1 and "blocked by the privacy guard" in out
+
+
+def test_flags_are_named_by_the_command_line_only(cast_file: Path, cli) -> None:
+    import pytest
+
+    from facebuild.errors import CastError
+    from facebuild.planner import make_backend
+
+    cast = facebuild.load_cast(cast_file)
+    with pytest.raises(CastError) as caught:
+        make_backend(cast, {"name": "nope"})  # the library knows no flags
+    assert str(caught.value) == "backend.name: unknown backend 'nope'"
+    code, _, err = cli("build", "--backend", "nope")
+    assert (code, err) == (2, "error: --backend: unknown backend 'nope'\n")

@@ -16,6 +16,7 @@ from facebuild.errors import UsageError
 if TYPE_CHECKING:
     from facebuild.backends import Backend
     from facebuild.cast import Cast
+    from facebuild.errors import CastError
     from facebuild.planner import Plan
 
 log = logging.getLogger(__name__)
@@ -76,9 +77,38 @@ def load(args: argparse.Namespace) -> Cast:
 
 def make_backend_for(cast: Cast, args: argparse.Namespace) -> Backend:
     """The cast's backend with the command line's overrides applied."""
+    return backend_for(cast, backend_overrides(args))
+
+
+FLAGS = {"name": "--backend", "url": "--api-url", "model": "--model", "region": "--region",
+         "profile": "--profile", "workflow": "--workflow"}
+"""The flag that overrides each backend option."""
+
+
+def backend_for(cast: Cast, overrides: dict[str, Any]) -> Backend:
+    """``make_backend`` with ``overrides`` from the command line: a mistake in an option
+    given by a flag names the flag (``--model: ...``) instead of the cast's key."""
+    from facebuild.errors import CastError, CastErrors
     from facebuild.planner import make_backend
 
-    return make_backend(cast, backend_overrides(args))
+    try:
+        return make_backend(cast, overrides)
+    except CastErrors as exc:
+        for error in exc.errors:
+            _name_flag(error, overrides)
+        exc.args = ("\n".join(str(e) for e in exc.errors),)
+        raise
+    except CastError as exc:
+        _name_flag(exc, overrides)
+        raise
+
+
+def _name_flag(error: CastError, overrides: dict[str, Any]) -> None:
+    key = error.key or ""
+    option = key.split(".")[1] if key.startswith("backend.") else ""
+    if error.location is None and option in overrides:
+        error.key = FLAGS.get(option, f"--{option}")
+        error.args = (error.format(),)
 
 
 def load_plan(args: argparse.Namespace) -> Plan:
