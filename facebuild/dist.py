@@ -18,17 +18,29 @@ from pathlib import Path
 
 from facebuild.atomic import TEMP_PREFIX
 from facebuild.cast import Cast
+from facebuild.changes import Diff, diff
 from facebuild.distpaths import OWN_FILES
 from facebuild.diststate import DistState
 from facebuild.errors import BuildLockedError
 from facebuild.lock import Lock, read_lock
 from facebuild.locking import LockBusy, held
+from facebuild.planner import Plan
 
 JOURNAL = "journal.jsonl"
 """The build journal's name in the cast's state folder (see ``facebuild.lock.Journal``)."""
 
-__all__ = ["JOURNAL", "OWN_FILES", "build_lock", "files_in", "journal_path", "read_cast_lock", "remove_file",
-           "remove_output", "remove_partial_writes"]
+__all__ = ["JOURNAL", "OWN_FILES", "build_lock", "compare", "files_in", "journal_path",
+           "read_cast_lock", "remove_file", "remove_output", "remove_partial_writes"]
+
+
+def compare(plan: Plan) -> tuple[Lock, Diff]:
+    """The cast's lock and the plan compared with it, as ``facebuild diff`` shows them; the
+    digests of dist files read on the way are kept, so the next comparison reads no image."""
+    lock = read_cast_lock(plan.cast)
+    state = DistState.load(plan.cast.state_dir, plan.cast.dist_dir)
+    changes = diff(plan, lock, dist_state=state)
+    state.save()
+    return lock, changes
 
 
 def journal_path(cast: Cast) -> Path:

@@ -62,3 +62,20 @@ def test_no_import_cycle_between_engine_modules() -> None:
         if name not in state:
             visit(name, [name])
     assert cycles == []
+
+
+def test_the_loader_only_loads() -> None:
+    """cast.py turns YAML into a cast: the schema's errors and the semantic checks are
+    cast_checks.py's, the ai_facegen conversion and personas pre-load steps."""
+    imports = _top_level_imports(PACKAGE / "cast.py")
+    assert "pydantic" not in (PACKAGE / "cast.py").read_text(encoding="utf-8")
+    assert "facebuild.personas" not in imports
+    assert {"facebuild.cast_checks", "facebuild.cast_steps"} <= imports
+
+
+def test_commands_reach_no_lock_store_or_dist_state() -> None:
+    """clean, gc and diff go through the library (facebuild.clean, gc, estimate, diff)."""
+    for command in ("clean", "gc", "diff"):
+        text = (PACKAGE / "commands" / f"{command}.py").read_text(encoding="utf-8")
+        for module in ("lock", "store", "distfiles", "diststate", "manifest"):
+            assert f"from facebuild.{module} import" not in text, (command, module)

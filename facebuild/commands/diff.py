@@ -27,8 +27,7 @@ def run(args: argparse.Namespace) -> int:
     # the heavy modules, only when there is work to look at
     from facebuild.changes import diff
     from facebuild.commands.common import account_problems, load_plan
-    from facebuild.dist import read_cast_lock
-    from facebuild.diststate import DistState
+    from facebuild.dist import compare
     from facebuild.errors import LimitError
     from facebuild.pricing import estimate
 
@@ -43,10 +42,7 @@ def run(args: argparse.Namespace) -> int:
         lock = committed_lock(cast, args.base)
         changes = diff(the_plan, lock, dist_state=AsCommitted(lock))
     else:
-        lock = read_cast_lock(cast)
-        state = DistState.load(cast.state_dir, cast.dist_dir)
-        changes = diff(the_plan, lock, dist_state=state)
-        state.save()  # the digests just read: the next diff reads no image again
+        lock, changes = compare(the_plan)
     spend = estimate(the_plan, lock, changes=changes, store=args.store)
     generations = spend.generations
     if args.json:
