@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PIL import Image
 
@@ -25,7 +24,7 @@ from facebuild.diststate import DistState
 from facebuild.errors import BackendError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
-from facebuild.lock import Journal, Lock, read_lock, write_lock
+from facebuild.lock import Journal, Lock, LockEntry, read_lock, write_lock
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
 from facebuild.pricing import priced
@@ -320,8 +319,10 @@ class Builder:
         lock and journal (a dry run), only said."""
         wanted = {target.output for target in self.plan.targets.values()}
         for change in changes.by_status("removed"):
-            old: dict[str, Any] = change.old or {}
-            relative = str(old.get("file", ""))
+            old = change.old
+            if old is None:
+                continue
+            relative = old.file
             if state.edited(old):
                 self.report.results[change.target] = TargetResult(change.target, "kept", [relative])
                 self.reporter.kept(change.target, "no longer in the cast, but edited by hand: "
@@ -342,17 +343,17 @@ class Builder:
         for target in work:
             old = changes.changes[target.name].old
             result = self.report.results.get(target.name)
-            if (old is None or old.get("file") == target.output or result is None
+            if (old is None or old.file == target.output or result is None
                     or result.status not in ("generated", "derived")):
                 continue
-            relative = str(old["file"])
+            relative = old.file
             if relative in wanted:
                 continue  # another target writes there now
             if state.edited(old):
                 self.reporter.kept(target.name, f"moved to {target.output}; the old file {relative} "
                                                 "was edited by hand: kept")
                 continue
-            remove_file(self.cast.dist_dir, state, relative, str(old.get("sha256")))
+            remove_file(self.cast.dist_dir, state, relative, old.sha256)
 
 
 @dataclass
@@ -362,20 +363,9 @@ class _Context:
     journal: Journal
 
 
-def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
-    entry = {
-        "file": target.output,
-        "sha256": digest,
-        "render_key": target.render_key,
-        "output_key": target.output_key,
-        "render": target.render,
-        "post": target.post,
-        "template": target.template,
-        "price": price,
-    }
-    if target.provenance:
-        entry["source"] = target.provenance
-    return entry
+def lock_entry(target: Target, digest: str, price: float) -> LockEntry:
+    return LockEntry(target.output, digest, target.render_key, target.output_key, target.render,
+                     target.post, target.template, price, target.provenance or None)
 
 
 __all__ = ["BuildReport", "Builder", "Change", "TargetResult", "build", "build_lock"]

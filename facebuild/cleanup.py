@@ -35,14 +35,14 @@ def clean(cast: Cast, *, dry_run: bool = False, backend: Backend | None = None) 
     with build_lock(cast):
         lock = read_cast_lock(cast)
         state = DistState.load(cast.state_dir, cast.dist_dir)
-        made = {entry["file"] for entry in lock.entries.values()}
+        made = {entry.file for entry in lock.entries.values()}
         for name, entry in sorted(lock.entries.items()):
-            if entry["file"] in wanted:
+            if entry.file in wanted:
                 continue
             if state.edited(entry):
-                kept.append(entry["file"])
+                kept.append(entry.file)
                 continue
-            removed.append(entry["file"])
+            removed.append(entry.file)
             if not dry_run:
                 remove_output(cast, lock, state, name)
         left = [relative for relative in files_in(cast.dist_dir)

@@ -75,7 +75,7 @@ def remove_output(cast: Cast, lock: Lock, state: DistState, target: str, *,
     only when it is the one facebuild recorded, inside dist (see ``remove_file``)."""
     entry = lock.entries[target]
     if not keep_file:
-        remove_file(cast.dist_dir, state, str(entry["file"]), str(entry.get("sha256")))
+        remove_file(cast.dist_dir, state, entry.file, entry.sha256)
     del lock.entries[target]
     lock.changed = True
 

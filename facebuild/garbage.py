@@ -75,7 +75,7 @@ def gc_remote(casts: Sequence[Cast], *, store: str | None = None,
 
 def referenced(cast: Cast) -> set[str]:
     """The render keys the cast's lock refers to."""
-    return {str(entry.get("render_key")) for entry in read_cast_lock(cast).entries.values()}
+    return {str(entry.render_key) for entry in read_cast_lock(cast).entries.values()}
 
 
 @contextmanager

@@ -138,3 +138,32 @@ def test_flags_are_named_by_the_command_line_only(cast_file: Path, cli) -> None:
     assert str(caught.value) == "backend.name: unknown backend 'nope'"
     code, _, err = cli("build", "--backend", "nope")
     assert (code, err) == (2, "error: --backend: unknown backend 'nope'\n")
+
+
+def test_lock_entries_are_checked_frozen_records(cast_file: Path) -> None:
+    import dataclasses
+
+    import pytest
+
+    from facebuild.lock import LockEntry, read_lock, write_lock
+
+    facebuild.build(facebuild.load_cast(cast_file))
+    path = cast_file.parent / "cast.lock"
+    written = path.read_bytes()
+    lock = read_lock(path)
+    entry = lock.entries["bob/bust"]
+    assert isinstance(entry, LockEntry)
+    assert entry.file == "bob/bust.png" and len(entry.sha256) == 64
+    assert entry.render is not None and entry.render["seed"] == entry.to_dict()["render"]["seed"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.file = "../../etc/passwd"  # type: ignore[misc]
+    path.unlink()
+    write_lock(path, lock)
+    assert path.read_bytes() == written  # read and written again: the same bytes
+    assert LockEntry.from_dict("x", entry.to_dict()) == entry
+    for bad, why in [({"file": "../up.png", "sha256": "0" * 64}, "leaves dist"),
+                     ({"file": "a.png", "sha256": "nope"}, "is not a sha256"),
+                     ({"file": "a.png", "sha256": "0" * 64, "price": True}, "price"),
+                     ([], "not a mapping")]:
+        with pytest.raises(ValueError, match=why):
+            LockEntry.from_dict("x", bad)

@@ -115,7 +115,7 @@ def _print_table(changes: Diff, *, show_all: bool, prompts: bool) -> None:
             if first != change.target:  # a derived variant: the same render, the same diff
                 print(f"    (the same prompt change as {first})")
                 continue
-            old = _sentences(change.old.get("render", {}).get("prompt", ""))
+            old = _sentences(str((change.old.render or {}).get("prompt", "")))
             new = _sentences(change.new.prompt)
             for line in difflib.unified_diff(old, new, "old prompt", "new prompt", lineterm="",
                                              n=1):
@@ -135,7 +135,7 @@ def _as_json(changes: Diff, generations: int, cost: float, model: str) -> dict[s
                 "status": c.status,
                 "reasons": list(c.reasons),
                 "render_key": c.new.render_key if c.new else None,
-                "old_render_key": c.old.get("render_key") if c.old else None,
+                "old_render_key": c.old.render_key if c.old else None,
             }
             for c in changes.changes.values()
         ],
