@@ -281,8 +281,8 @@ class Builder:
             "prompt": target.prompt,
             "negative": target.request.negative,
             "seed": str(target.seed),
-            "backend": str(target.render["backend"]),
-            "model": str(target.render["model"]),
+            "backend": str(target.render_inputs["backend"]),
+            "model": str(target.render_inputs["model"]),
             "render_key": target.render_key,
         }
         if not context.state.inside(target.output):
@@ -364,8 +364,9 @@ class _Context:
 
 
 def lock_entry(target: Target, digest: str, price: float) -> LockEntry:
-    return LockEntry(target.output, digest, target.render_key, target.output_key, target.render,
-                     target.post, target.template, price, target.provenance or None)
+    return LockEntry(target.output, digest, target.render_key, target.output_key,
+                     target.render_inputs, target.post, target.template, price,
+                     target.provenance or None)
 
 
 __all__ = ["BuildReport", "Builder", "Change", "TargetResult", "build", "build_lock"]

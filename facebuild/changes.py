@@ -99,9 +99,9 @@ def _compare(target: Target, old: LockEntry | None, state: DistState,
         if old is None:
             return Change(target.name, "new", (), None, target)
         # moved: the file at the old path is removed by the build, unless edited by hand
-        return Change(target.name, "changed", (*_reasons(old.render or {}, target.render),
+        return Change(target.name, "changed", (*_reasons(old.render or {}, target.render_inputs),
                                                "output path"), old, target)
-    reasons = _reasons(old.render or {}, target.render)
+    reasons = _reasons(old.render or {}, target.render_inputs)
     status = "changed" if old.render_key != target.render_key else "unchanged"
     if status == "unchanged":
         reasons = _reasons(old.post or {}, target.post)
