@@ -37,7 +37,11 @@ def lifecycle_warning(caps: Capabilities, generations: int) -> str | None:
     past its end of life."""
     if caps.lifecycle == "active" or not generations:
         return None
-    return f"{caps.model} is {caps.lifecycle}: the service may refuse every call"
+    return lifecycle_text(caps.model, caps.lifecycle)
+
+
+def lifecycle_text(model: str, lifecycle: str) -> str:
+    return f"{model} is {lifecycle}: the service may refuse every call"
 
 
 def priced(caps: Capabilities, generations: int) -> Estimate:

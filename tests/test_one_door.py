@@ -167,3 +167,26 @@ def test_lock_entries_are_checked_frozen_records(cast_file: Path) -> None:
                      ([], "not a mapping")]:
         with pytest.raises(ValueError, match=why):
             LockEntry.from_dict("x", bad)
+
+
+def test_one_end_of_life_warning_for_build_diff_and_validate(tmp_path: Path, counting, cli) -> None:
+    import dataclasses
+
+    from facebuild.backends import BACKENDS, register_backend
+
+    class Legacy(counting):  # type: ignore[misc,valid-type]
+        def capabilities(self):  # type: ignore[no-untyped-def]
+            return dataclasses.replace(super().capabilities(), lifecycle="legacy")
+
+    register_backend("legacy", Legacy)
+    try:
+        (tmp_path / "cast.yaml").write_text(CAST.replace("{name: counting}", "{name: legacy}"))
+        said = "warning: count-1 is legacy: the service may refuse every call"
+        _, out, _ = cli("diff")
+        assert said in out.splitlines()
+        _, out, _ = cli("validate")
+        assert said in out.splitlines()
+        _, out, _ = cli("build", "--output-format", "plain")
+        assert said in out.splitlines()
+    finally:
+        BACKENDS.pop("legacy", None)
