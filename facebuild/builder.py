@@ -19,7 +19,15 @@ from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, diff
-from facebuild.dist import build_lock, journal_path, remove_file, remove_output, remove_partial_writes
+from facebuild.dist import (
+    GALLERY,
+    MANIFEST,
+    build_lock,
+    journal_path,
+    remove_file,
+    remove_output,
+    remove_partial_writes,
+)
 from facebuild.diststate import DistState
 from facebuild.errors import BackendError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
@@ -104,7 +112,7 @@ class Builder:
                 if names is None:
                     self._remove_stale(changes, lock, state, journal)
                 self._remove_moved(changes, work, state)
-                site = ("manifest.json", "index.html")  # rewritten when changed or missing
+                site = (MANIFEST, GALLERY)  # rewritten when changed or missing
                 rewrite = lock.changed or not all((self.cast.dist_dir / f).exists() for f in site)
                 if rewrite:
                     self._write_lock(lock, journal_file)

@@ -19,7 +19,7 @@ from pathlib import Path
 from facebuild.atomic import TEMP_PREFIX
 from facebuild.cast import Cast
 from facebuild.changes import Diff, diff
-from facebuild.distpaths import OWN_FILES
+from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST, OWN_FILES
 from facebuild.diststate import DistState
 from facebuild.errors import BuildLockedError
 from facebuild.lock import Lock, read_lock
@@ -29,8 +29,9 @@ from facebuild.planner import Plan
 JOURNAL = "journal.jsonl"
 """The build journal's name in the cast's state folder (see ``facebuild.lock.Journal``)."""
 
-__all__ = ["JOURNAL", "OWN_FILES", "build_lock", "compare", "files_in", "journal_path",
-           "read_cast_lock", "remove_file", "remove_output", "remove_partial_writes"]
+__all__ = ["CONTACT_SHEET", "GALLERY", "JOURNAL", "MANIFEST", "OWN_FILES", "build_lock", "compare",
+           "files_in", "journal_path", "read_cast_lock", "remove_file", "remove_output",
+           "remove_partial_writes"]
 
 
 def compare(plan: Plan) -> tuple[Lock, Diff]:

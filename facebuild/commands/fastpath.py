@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from facebuild import uptodate
 from facebuild.commands.common import backend_overrides, cast_path
+from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST
 from facebuild.diststate import DistState
 from facebuild.report import build_summary, diff_summary, start_line
 from facebuild.urls import mask_url
@@ -68,7 +69,7 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
         outputs[dist + target.output] = (recorded if recorded and
                                          uptodate.file_stat(dist + target.output) == recorded[:2]
                                          else uptodate.fingerprint(dist + target.output))
-    for own in ("manifest.json", "index.html", "contact-sheet.png"):
+    for own in (MANIFEST, GALLERY, CONTACT_SHEET):
         outputs[dist + own] = uptodate.fingerprint(dist + own, digest=False)  # megabytes
     try:
         uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
