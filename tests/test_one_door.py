@@ -190,3 +190,20 @@ def test_one_end_of_life_warning_for_build_diff_and_validate(tmp_path: Path, cou
         assert said in out.splitlines()
     finally:
         BACKENDS.pop("legacy", None)
+
+
+def test_a_no_op_build_imports_nothing_heavy(tmp_path: Path) -> None:
+    """The fast path imports commands/common.py, which loads the cast loader and the planner
+    only inside the functions that need them."""
+    import subprocess
+    import sys
+
+    (tmp_path / "cast.yaml").write_text(CAST.replace("{name: counting}", "{name: sketch}"))
+    subprocess.run([sys.executable, "-m", "facebuild", "build", "-q"], cwd=tmp_path, check=True)
+    code = ("import sys\nfrom facebuild.cli import main\nassert main(['build']) == 0\n"
+            "print(sorted(m for m in ('pydantic', 'PIL', 'jinja2', 'yaml', 'facebuild.cast',"
+            " 'facebuild.planner') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert "6 cached" in out.stdout
