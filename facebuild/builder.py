@@ -15,7 +15,6 @@ from pathlib import Path
 from PIL import Image
 
 from facebuild import images
-from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, diff
@@ -23,15 +22,16 @@ from facebuild.dist import (
     GALLERY,
     MANIFEST,
     build_lock,
+    ensure_inside,
     journal_path,
     remove_file,
     remove_output,
     remove_partial_writes,
+    write_output,
 )
 from facebuild.diststate import DistState
 from facebuild.errors import BackendError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
-from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, LockEntry, read_lock, write_lock
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
@@ -293,13 +293,8 @@ class Builder:
             "model": str(target.render_inputs["model"]),
             "render_key": target.render_key,
         }
-        if not context.state.inside(target.output):
-            raise FacebuildError(f"{self.cast.spec.dist}/{target.output}: a symbolic link in its "
-                                 "folder leads out of dist; not written (remove the link)")
-        data = images.derive(render, target.post, metadata)
-        path = self.cast.dist_dir / target.output
-        write_atomic(path, data)
-        digest = file_sha256(data)
+        ensure_inside(self.cast, context.state, target.output)  # before the work of deriving
+        digest = write_output(self.cast, target.output, images.derive(render, target.post, metadata))
         entry = lock_entry(target, digest, self.plan.capabilities.price_per_image)
         with self._mutex:
             context.journal.wrote(target.name, entry)

@@ -1,12 +1,13 @@
-"""dist and facebuild's state beside it: the one place that removes files from dist,
-cleans up a killed build's partial writes, knows facebuild's own files there, and builds
-the path of the build journal.
+"""dist and facebuild's state beside it: the one place that writes outputs into dist and
+removes them, cleans up a killed build's partial writes, knows facebuild's own files there,
+and builds the path of the build journal. (The manifest, the gallery and the contact
+sheet, facebuild's own files, are written by their modules after the lock.)
 
-Removing: only the files facebuild recorded making, only inside dist. The build (targets
-gone from the cast, outputs moved to a new path) and ``clean`` remove through here; what
-they remove was checked by ``facebuild.lock`` when read and is checked again against dist
-itself (links, digests) just before. Writing a file into dist goes through
-``facebuild.atomic`` (temp file, then rename), whose leftovers are removed here.
+Writing: atomically (``facebuild.atomic``: a temp file, then a rename), never through a
+link out of dist. Removing: only the files facebuild recorded making, only inside dist.
+The build (targets gone from the cast, outputs moved to a new path) and ``clean`` remove
+through here; what they remove was checked by ``facebuild.lock`` when read and is checked
+again against dist itself (links, digests) just before.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from facebuild.atomic import TEMP_PREFIX
+from facebuild.atomic import TEMP_PREFIX, write_atomic
 from facebuild.cast import Cast
 from facebuild.changes import Diff, diff
 from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST, OWN_FILES
 from facebuild.diststate import DistState
-from facebuild.errors import BuildLockedError
+from facebuild.errors import BuildLockedError, FacebuildError
+from facebuild.keys import file_sha256
 from facebuild.lock import Lock, read_lock
 from facebuild.locking import LockBusy, held
 from facebuild.planner import Plan
@@ -30,8 +32,8 @@ JOURNAL = "journal.jsonl"
 """The build journal's name in the cast's state folder (see ``facebuild.lock.Journal``)."""
 
 __all__ = ["CONTACT_SHEET", "GALLERY", "JOURNAL", "MANIFEST", "OWN_FILES", "build_lock", "compare",
-           "files_in", "journal_path", "read_cast_lock", "remove_file", "remove_output",
-           "remove_partial_writes"]
+           "ensure_inside", "files_in", "journal_path", "read_cast_lock", "remove_file",
+           "remove_output", "remove_partial_writes", "write_output"]
 
 
 def compare(plan: Plan) -> tuple[Lock, Diff]:
@@ -67,6 +69,21 @@ def build_lock(cast: Cast) -> Iterator[None]:
                 "again") from None
         yield
 
+
+
+def ensure_inside(cast: Cast, state: DistState, relative: str) -> None:
+    """Raise when a symbolic link in the folders of ``relative`` leads out of dist."""
+    if not state.inside(relative):
+        raise FacebuildError(f"{cast.spec.dist}/{relative}: a symbolic link in its folder leads "
+                             "out of dist; not written (remove the link)")
+
+
+def write_output(cast: Cast, relative: str, data: bytes) -> str:
+    """Write one output into dist atomically (a temp file, then a rename: a kill leaves the
+    old file or the new one, and a temp file ``remove_partial_writes`` finds); its sha256.
+    ``relative`` was checked by the planner and ``ensure_inside``."""
+    write_atomic(cast.dist_dir / relative, data)
+    return file_sha256(data)
 
 
 def remove_output(cast: Cast, lock: Lock, state: DistState, target: str, *,
