@@ -43,9 +43,12 @@ _EXPORTS = {
     "diff": "facebuild.changes",
     "Lock": "facebuild.lock",
     "read_lock": "facebuild.lock",
-    "BuildReport": "facebuild.builder",
-    "TargetResult": "facebuild.builder",
+    "BuildReport": "facebuild.report",
+    "TargetResult": "facebuild.report",
     "build": "facebuild.builder",
+    "clean": "facebuild.cleanup",
+    "gc": "facebuild.garbage",
+    "estimate": "facebuild.pricing",
     "RenderRequest": "facebuild.backends",
     "Capabilities": "facebuild.backends",
     "Backend": "facebuild.backends",
@@ -96,7 +99,10 @@ __all__ = [
     "__version__",
     "build",
     "cast_from_data",
+    "clean",
     "diff",
+    "estimate",
+    "gc",
     "load_cast",
     "plan",
     "read_lock",
@@ -105,10 +111,11 @@ __all__ = [
 
 if TYPE_CHECKING:
     from facebuild.backends import Backend, Capabilities, RenderRequest, register_backend
-    from facebuild.builder import BuildReport, TargetResult, build
+    from facebuild.builder import build
     from facebuild.caches import FileCache, MemoryCache, NoOpCache
     from facebuild.cast import Cast, cast_from_data, load_cast
     from facebuild.changes import Diff, diff
+    from facebuild.cleanup import clean
     from facebuild.client import PortraitClient, PortraitResult
     from facebuild.errors import (
         BackendError,
@@ -122,8 +129,11 @@ if TYPE_CHECKING:
         ModelNotFoundError,
         UsageError,
     )
+    from facebuild.garbage import gc
     from facebuild.lock import Lock, read_lock
     from facebuild.planner import Plan, Target, plan
+    from facebuild.pricing import estimate
+    from facebuild.report import BuildReport, TargetResult
     from facebuild.specs import CharacterSpec, InvalidSpecError, VariantSpec, WorldSpec
 
 

@@ -7,82 +7,41 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PIL import Image
 
 from facebuild import images
-from facebuild.atomic import write_atomic
 from facebuild.backends import Backend, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, diff
-from facebuild.distfiles import remove_file, remove_output, remove_partial_writes
+from facebuild.dist import (
+    GALLERY,
+    MANIFEST,
+    build_lock,
+    ensure_inside,
+    journal_path,
+    remove_file,
+    remove_output,
+    remove_partial_writes,
+    write_output,
+)
 from facebuild.diststate import DistState
-from facebuild.errors import BackendError, BuildLockedError, CastError, FacebuildError, LimitError
+from facebuild.errors import BackendError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
-from facebuild.keys import file_sha256
-from facebuild.lock import Journal, Lock, read_lock, write_lock
-from facebuild.locking import LockBusy, held
+from facebuild.lock import Journal, Lock, LockEntry, read_lock, write_lock
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
+from facebuild.pricing import priced
 from facebuild.render import obtain_render
-from facebuild.report import NullReporter, PipeSafeReporter, Reporter, build_summary
+from facebuild.report import BuildReport, NullReporter, PipeSafeReporter, Reporter, TargetResult
 from facebuild.storeplace import open_store
 
 ConfirmCost = Callable[[int, float], bool]
 """Asked before spending: (paid generations, estimated USD) -> go ahead?"""
-
-
-@dataclass
-class TargetResult:
-    """What a build did to one target, and how long it took."""
-
-    target: str
-    status: str
-    """generated, derived, cached, kept, removed, failed or skipped (dry run)."""
-    files: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    error: str | None = None
-
-
-@dataclass
-class BuildReport:
-    """What a build did: a result per target, the renders paid for, the cost."""
-
-    results: dict[str, TargetResult] = field(default_factory=dict)
-    renders_generated: int = 0
-    cost: float = 0.0
-    """The estimate made before the build: renders needed × price."""
-    price: float = 0.0
-    """USD per paid render (0 on a free backend)."""
-    dry_run: bool = False
-    warnings: list[str] = field(default_factory=list)
-    """What went wrong besides targets, e.g. a server that dropped out (and why)."""
-
-    @property
-    def spent(self) -> float:
-        """What the build paid: renders actually made × price."""
-        return self.renders_generated * self.price
-
-    @property
-    def ok(self) -> bool:
-        return not any(r.status == "failed" for r in self.results.values())
-
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(
-            ("generated", "derived", "cached", "kept", "removed", "failed", "skipped"), 0)
-        for result in self.results.values():
-            counts[result.status] += 1
-        return counts
-
-    def summary(self) -> str:
-        return build_summary(self.counts(), self.renders_generated, self.cost, self.dry_run,
-                             spent=self.spent)
 
 
 def build(
@@ -102,20 +61,6 @@ def build(
     the_plan = plan(cast, backend)
     return Builder(the_plan, progress or NullReporter()).run(
         targets, force=force, jobs=jobs, dry_run=dry_run, max_cost=max_cost, confirm=confirm)
-
-
-@contextmanager
-def build_lock(cast: Cast) -> Iterator[None]:
-    """One build (or gc) of a cast at a time: the second stops with a clear message."""
-    with ExitStack() as stack:
-        try:
-            stack.enter_context(held(cast.state_dir / "build.lock", wait=False, record_owner=True))
-        except LockBusy as busy:
-            raise BuildLockedError(
-                f"another facebuild build or gc of {cast.path or cast.base_dir} is running "
-                f"({busy.holder or 'another process'}); wait for it to finish, then run this "
-                "again") from None
-        yield
 
 
 class Builder:
@@ -141,8 +86,8 @@ class Builder:
                             hint="move the file away, or set dist: to a folder")
         self.report.dry_run = dry_run
         with build_lock(self.cast):
-            journal_path = self.cast.state_dir / "journal.jsonl"
-            lock = read_lock(self.cast.lock_path, journal_path)
+            journal_file = journal_path(self.cast)
+            lock = read_lock(self.cast.lock_path, journal_file)
             state = DistState.load(self.cast.state_dir, self.cast.dist_dir)
             changes = diff(self.plan, lock, dist_state=state)
             work = self._work(changes, selected, force)
@@ -155,23 +100,22 @@ class Builder:
             for target in blocked:
                 self._fail(target, str(target.blocked))
             if dry_run:
-                for target in work:
-                    self.report.results[target.name] = TargetResult(target.name, "skipped")
+                self._plan_only(work, renders, changes, state, stale=names is None)
                 self.reporter.done(self.report)
                 return self.report
-            if journal_path.exists():  # a build was killed: its temp files may be left
+            if journal_file.exists():  # a build was killed: its temp files may be left
                 remove_partial_writes(self.cast.dist_dir)
-            journal = Journal(journal_path)
+            journal = Journal(journal_file)
             recorded = False
             try:
                 self._execute(work, renders, jobs, lock, state, journal)
                 if names is None:
                     self._remove_stale(changes, lock, state, journal)
                 self._remove_moved(changes, work, state)
-                site = ("manifest.json", "index.html")  # rewritten when changed or missing
+                site = (MANIFEST, GALLERY)  # rewritten when changed or missing
                 rewrite = lock.changed or not all((self.cast.dist_dir / f).exists() for f in site)
                 if rewrite:
-                    self._write_lock(lock, journal_path)
+                    self._write_lock(lock, journal_file)
                 recorded = True
                 if rewrite:
                     write_manifest(self.cast.dist_dir, lock)
@@ -181,6 +125,18 @@ class Builder:
                 journal.close(delete=recorded)  # kept until the lock holds what it says
         self.reporter.done(self.report)
         return self.report
+
+    def _plan_only(self, work: list[Target], renders: dict[str, RenderRequest], changes: Diff,
+                   state: DistState, *, stale: bool) -> None:
+        """A dry run: each target that would be generated, derived or removed, as a result
+        and a ``planned`` event; nothing is written."""
+        self.report.renders_needed = len(renders)
+        for target in work:
+            how = "generated" if target.render_key in renders else "derived"
+            self.report.results[target.name] = TargetResult(target.name, how, [target.output])
+            self.reporter.planned(target.name, how, target.output)
+        if stale:
+            self._remove_stale(changes, None, state, None)
 
     def _bad_render(self, key: str, problem: str) -> None:
         """A stored render failed verification: say which targets it is for."""
@@ -211,17 +167,18 @@ class Builder:
     def _check_cost(self, renders: int, max_cost: float | None,
                     confirm: ConfirmCost | None) -> None:
         caps = self.plan.capabilities
-        if caps.lifecycle != "active" and renders:
-            self.reporter.warning(f"{caps.model} is {caps.lifecycle}: AWS may refuse every call")
-        if not caps.paid or not renders:
+        spend = priced(caps, renders)
+        for warning in spend.warnings:
+            self.reporter.warning(warning)
+        if not spend.cost:
             return
-        cost = renders * caps.price_per_image
+        cost = spend.cost
         self.report.cost = cost
-        self.report.price = caps.price_per_image
+        self.report.price = spend.price
         limit = max_cost if max_cost is not None else self.cast.spec.max_cost
         if limit is not None and cost > limit:
             raise LimitError(f"this build would make {renders} paid generations with {caps.model}"
-                             f" at ${caps.price_per_image:.3f} each, estimated ${cost:.2f}, "
+                             f" at ${spend.price:.3f} each, estimated ${cost:.2f}, "
                              f"over the limit of ${limit:.2f}; nothing was generated "
                              "(raise --max-cost or build fewer targets)")
         if confirm is not None and not confirm(renders, cost):
@@ -332,17 +289,12 @@ class Builder:
             "prompt": target.prompt,
             "negative": target.request.negative,
             "seed": str(target.seed),
-            "backend": str(target.render["backend"]),
-            "model": str(target.render["model"]),
+            "backend": str(target.render_inputs["backend"]),
+            "model": str(target.render_inputs["model"]),
             "render_key": target.render_key,
         }
-        if not context.state.inside(target.output):
-            raise FacebuildError(f"{self.cast.spec.dist}/{target.output}: a symbolic link in its "
-                                 "folder leads out of dist; not written (remove the link)")
-        data = images.derive(render, target.post, metadata)
-        path = self.cast.dist_dir / target.output
-        write_atomic(path, data)
-        digest = file_sha256(data)
+        ensure_inside(self.cast, context.state, target.output)  # before the work of deriving
+        digest = write_output(self.cast, target.output, images.derive(render, target.post, metadata))
         entry = lock_entry(target, digest, self.plan.capabilities.price_per_image)
         with self._mutex:
             context.journal.wrote(target.name, entry)
@@ -364,19 +316,27 @@ class Builder:
                 f"is kept in {journal} and recorded by the next build (make the folder writable, "
                 "then build again)") from None
 
-    def _remove_stale(self, changes: Diff, lock: Lock, state: DistState, journal: Journal) -> None:
+    def _remove_stale(self, changes: Diff, lock: Lock | None, state: DistState,
+                      journal: Journal | None) -> None:
+        """Targets gone from the cast: their files removed, unless edited by hand; with no
+        lock and journal (a dry run), only said."""
         wanted = {target.output for target in self.plan.targets.values()}
         for change in changes.by_status("removed"):
-            old: dict[str, Any] = change.old or {}
-            relative = str(old.get("file", ""))
+            old = change.old
+            if old is None:
+                continue
+            relative = old.file
             if state.edited(old):
                 self.report.results[change.target] = TargetResult(change.target, "kept", [relative])
                 self.reporter.kept(change.target, "no longer in the cast, but edited by hand: "
                                                   f"kept {relative}")
                 continue
+            self.report.results[change.target] = TargetResult(change.target, "removed", [relative])
+            if lock is None or journal is None:
+                self.reporter.planned(change.target, "removed", relative)
+                continue
             remove_output(self.cast, lock, state, change.target, keep_file=relative in wanted)
             journal.removed(change.target)
-            self.report.results[change.target] = TargetResult(change.target, "removed", [relative])
             self.reporter.removed(change.target, relative)
 
     def _remove_moved(self, changes: Diff, work: list[Target], state: DistState) -> None:
@@ -386,17 +346,17 @@ class Builder:
         for target in work:
             old = changes.changes[target.name].old
             result = self.report.results.get(target.name)
-            if (old is None or old.get("file") == target.output or result is None
+            if (old is None or old.file == target.output or result is None
                     or result.status not in ("generated", "derived")):
                 continue
-            relative = str(old["file"])
+            relative = old.file
             if relative in wanted:
                 continue  # another target writes there now
             if state.edited(old):
                 self.reporter.kept(target.name, f"moved to {target.output}; the old file {relative} "
                                                 "was edited by hand: kept")
                 continue
-            remove_file(self.cast.dist_dir, state, relative, str(old.get("sha256")))
+            remove_file(self.cast.dist_dir, state, relative, old.sha256)
 
 
 @dataclass
@@ -406,20 +366,10 @@ class _Context:
     journal: Journal
 
 
-def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
-    entry = {
-        "file": target.output,
-        "sha256": digest,
-        "render_key": target.render_key,
-        "output_key": target.output_key,
-        "render": target.render,
-        "post": target.post,
-        "template": target.template,
-        "price": price,
-    }
-    if target.provenance:
-        entry["source"] = target.provenance
-    return entry
+def lock_entry(target: Target, digest: str, price: float) -> LockEntry:
+    return LockEntry(target.output, digest, target.render_key, target.output_key,
+                     target.render_inputs, target.post, target.template, price,
+                     target.provenance or None)
 
 
 __all__ = ["BuildReport", "Builder", "Change", "TargetResult", "build", "build_lock"]

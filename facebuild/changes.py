@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from facebuild.diststate import DistState
-from facebuild.lock import Lock
+from facebuild.lock import Lock, LockEntry
 from facebuild.planner import Plan, Target
 
 STATUSES = ("new", "changed", "rederive", "edited", "removed", "unchanged")
@@ -34,7 +34,7 @@ class Change:
     target: str
     status: str
     reasons: tuple[str, ...] = ()
-    old: dict[str, Any] | None = None
+    old: LockEntry | None = None
     new: Target | None = None
 
     @property
@@ -67,9 +67,10 @@ IN_THE_WAY = "a file facebuild did not make is in the way"
 
 
 def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff:
-    """Status and reasons for every target in the plan or the lock."""
+    """Status and reasons for every target in the plan or the lock. It only compares: it
+    writes nothing (the caller saves ``dist_state`` when it wants the digests kept)."""
     state = dist_state or DistState.load(plan.cast.state_dir, plan.cast.dist_dir)
-    made = {str(entry.get("file")): entry for entry in lock.entries.values()}
+    made = {entry.file: entry for entry in lock.entries.values()}
     result = Diff()
     for name, target in plan.targets.items():
         old = lock.entries.get(name)
@@ -79,37 +80,37 @@ def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff
             edited = state.edited(old)
             reasons = ("edited by hand: kept",) if edited else ()
             result.changes[name] = Change(name, "removed", reasons, old, None)
-    state.save()
     return result
 
 
-def _in_the_way(path: str, state: DistState, made: dict[str, dict[str, Any]]) -> bool:
+def _in_the_way(path: str, state: DistState, made: dict[str, LockEntry]) -> bool:
     """A file at ``path`` that is not one facebuild recorded making (or one it made and
     somebody edited since): a build keeps it, as it keeps a hand edit."""
     current = state.sha256(path)
-    return current is not None and current != (made.get(path) or {}).get("sha256")
+    recorded = made.get(path)
+    return current is not None and current != (recorded.sha256 if recorded else None)
 
 
-def _compare(target: Target, old: dict[str, Any] | None, state: DistState,
-             made: dict[str, dict[str, Any]]) -> Change:
-    if old is None or old.get("file") != target.output:
+def _compare(target: Target, old: LockEntry | None, state: DistState,
+             made: dict[str, LockEntry]) -> Change:
+    if old is None or old.file != target.output:
         if _in_the_way(target.output, state, made):
             return Change(target.name, "edited", (IN_THE_WAY,), old, target)
         if old is None:
             return Change(target.name, "new", (), None, target)
         # moved: the file at the old path is removed by the build, unless edited by hand
-        return Change(target.name, "changed", (*_reasons(old.get("render", {}), target.render),
+        return Change(target.name, "changed", (*_reasons(old.render or {}, target.render_inputs),
                                                "output path"), old, target)
-    reasons = _reasons(old.get("render", {}), target.render)
-    status = "changed" if old.get("render_key") != target.render_key else "unchanged"
+    reasons = _reasons(old.render or {}, target.render_inputs)
+    status = "changed" if old.render_key != target.render_key else "unchanged"
     if status == "unchanged":
-        reasons = _reasons(old.get("post", {}), target.post)
-        if target.provenance != old.get("source"):
+        reasons = _reasons(old.post or {}, target.post)
+        if target.provenance != old.source:
             reasons.append("source")  # a persona file changed, its prompt did not
-        if reasons or old.get("output_key") != target.output_key:
+        if reasons or old.output_key != target.output_key:
             status = "rederive"
-    current = state.sha256(old.get("file", ""))
-    if current is not None and current != old.get("sha256"):
+    current = state.sha256(old.file)
+    if current is not None and current != old.sha256:
         return Change(target.name, "edited", ("edited by hand", *reasons), old, target)
     if status == "unchanged" and current is None:
         return Change(target.name, "rederive", ("file missing",), old, target)

@@ -107,6 +107,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="progress display (default: a progress bar on a terminal)")
     b.add_argument("--json", dest="output_format", action="store_const", const="json",
                    help="one JSON object per event (the same as --output-format json)")
+    b.add_argument("--redact", action="store_true", help="privacy guard in redact mode for this "
+                   "build: personal data in a prompt becomes [redacted] instead of failing it")
     _store_arg(b)
     _backend_args(b)
 
@@ -143,6 +145,7 @@ def make_parser() -> argparse.ArgumentParser:
     c = p["clean"]
     _cast_arg(c)
     c.add_argument("--dry-run", "-n", action="store_true", help="only list what would go")
+    c.add_argument("--json", action="store_true", help="print JSON: removed, kept, left, dry_run")
 
     g = p["gc"]
     g.add_argument("casts", nargs="*", default=[], metavar="CAST",
@@ -274,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     _split_cast_and_targets(args)
     if args.command == "gc" and not args.casts:
-        from facebuild.commands.fastpath import nearest_cast
+        from facebuild.commands.common import nearest_cast
 
         args.casts = [str(nearest_cast(Path.cwd()))]
     from facebuild.commands import run_command

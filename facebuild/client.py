@@ -163,7 +163,7 @@ def _create(name: str, options: dict[str, Any]) -> Backend:
 
 def _result(target: Target, render: bytes, candidate: int, generated: bool) -> PortraitResult:
     metadata = {"prompt": target.prompt, "seed": str(target.seed),
-                "model": str(target.render["model"]), "render_key": target.render_key}
+                "model": str(target.render_inputs["model"]), "render_key": target.render_key}
     return PortraitResult(
         name=target.variant, character=target.character,
         png_bytes=images.derive(render, target.post, metadata), prompt=target.prompt,

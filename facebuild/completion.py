@@ -35,7 +35,7 @@ def complete(parser: argparse.ArgumentParser) -> None:
 
 def target_names(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]:
     """``character/variant`` names and bare character ids of the cast in question."""
-    from facebuild.commands.fastpath import cast_path
+    from facebuild.commands.common import cast_path
 
     if not hasattr(parsed_args, "cast"):
         parsed_args.cast = None

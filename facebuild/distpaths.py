@@ -16,7 +16,8 @@ from pathlib import Path
 
 from facebuild.atomic import TEMP_PREFIX
 
-OWN_FILES = frozenset({"manifest.json", "index.html", "contact-sheet.png"})
+MANIFEST, GALLERY, CONTACT_SHEET = "manifest.json", "index.html", "contact-sheet.png"
+OWN_FILES = frozenset({MANIFEST, GALLERY, CONTACT_SHEET})
 """Files facebuild writes at the top of dist for the whole cast."""
 
 MAX_PATH = 1024

@@ -10,10 +10,13 @@ import json
 import os
 import stat as stat_mode
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from facebuild.atomic import write_text_atomic
 from facebuild.distpaths import path_problem
+
+if TYPE_CHECKING:
+    from facebuild.lock import LockEntry
 
 FOREIGN = "not-a-file-facebuild-made"
 """What ``sha256`` says of a symbolic link, a folder or a path leading out of dist: never
@@ -104,10 +107,10 @@ class DistState:
         if self.cache.pop(relative, None) is not None:
             self.dirty = True
 
-    def edited(self, entry: dict[str, Any]) -> bool:
-        """The file exists and is not the one facebuild wrote."""
-        current = self.sha256(entry.get("file", ""))
-        return current is not None and current != entry.get("sha256")
+    def edited(self, entry: LockEntry) -> bool:
+        """The file of a lock entry exists and is not the one facebuild wrote."""
+        current = self.sha256(entry.file)
+        return current is not None and current != entry.sha256
 
     def save(self) -> None:
         if self.dirty and self.path.parent.exists():

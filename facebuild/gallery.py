@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import Any
 from urllib.parse import quote
 
 from facebuild.atomic import write_text_if_changed
 from facebuild.cast import Cast
-from facebuild.lock import Lock
+from facebuild.lock import Lock, LockEntry
 from facebuild.privacy import guard_for
 
 SHOWN_MAX = 256
@@ -92,7 +91,7 @@ def gallery_html(cast: Cast, lock: Lock) -> str:
     ])
 
 
-Variants = dict[str, dict[int, dict[str, Any]]]
+Variants = dict[str, dict[int, LockEntry]]
 """variant -> candidate number -> lock entry."""
 
 
@@ -138,8 +137,8 @@ def _row(cast: Cast, character_id: str, variants: Variants) -> str:
             f'<div class="body"><div class="variants">{figures}</div>{_details(variants)}</div></section>')
 
 
-def _figure(target: str, variant: str, candidates: dict[int, dict[str, Any]]) -> str:
-    width, height = candidates[min(candidates)].get("post", {}).get("size", [SHOWN_MAX] * 2)
+def _figure(target: str, variant: str, candidates: dict[int, LockEntry]) -> str:
+    width, height = (candidates[min(candidates)].post or {}).get("size", [SHOWN_MAX] * 2)
     cells = "".join(_candidate(target, n, candidates[n], width, height, len(candidates) > 1)
                     for n in sorted(candidates))
     return (f'<figure><figcaption>{escape(variant)} <small>{width}×{height}</small></figcaption>'
@@ -152,7 +151,7 @@ def _details(variants: Variants) -> str:
     prompts: dict[tuple[str, ...], dict[str, list[str]]] = {}
     for variant, candidates in variants.items():
         for number, entry in sorted(candidates.items()):
-            render = entry.get("render", {})
+            render = entry.render or {}
             key = tuple(str(render.get(k, "")) for k in ("prompt", "negative", "backend", "model"))
             label = f"{variant} {number}" if len(candidates) > 1 else variant
             prompts.setdefault(key, {}).setdefault(str(render.get("seed")), []).append(label)
@@ -165,10 +164,10 @@ def _details(variants: Variants) -> str:
     return "".join(parts) + "</details>"
 
 
-def _candidate(target: str, number: int, entry: dict[str, Any], width: int, height: int,
+def _candidate(target: str, number: int, entry: LockEntry, width: int, height: int,
                numbered: bool) -> str:
-    file = str(entry.get("file", ""))
-    src = escape(f"{quote(file)}?v={str(entry.get('sha256', ''))[:12]}")
+    file = entry.file
+    src = escape(f"{quote(file)}?v={entry.sha256[:12]}")
     scale = min(1.0, SHOWN_MAX / max(width, height))
     shown_w, shown_h = max(1, round(width * scale)), max(1, round(height * scale))
     alt = escape(f"{target} candidate {number}" if numbered else target)

@@ -75,8 +75,8 @@ def build_graph(plan: Plan, names: Iterable[str] | None = None) -> Graph:
                               target.character))
         target_id = targets[name] = f"t{len(targets) + 1}"
         nodes.append(Node(target_id, "target", name, target.output, target.character))
-        if target.source is not None:
-            edges.append(Edge(render_id, target_id, "from", f"from: {target.source}"))
+        if target.derived_from is not None:
+            edges.append(Edge(render_id, target_id, "from", f"from: {target.derived_from}"))
         else:
             edges.append(Edge(render_id, target_id, "render"))
         chosen_one = name.partition("~")[0]

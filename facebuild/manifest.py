@@ -7,27 +7,27 @@ from pathlib import Path
 from typing import Any
 
 from facebuild.atomic import write_text_if_changed
-from facebuild.lock import Lock
+from facebuild.lock import Lock, LockEntry
 
 
-def provenance(name: str, entry: dict[str, Any]) -> dict[str, Any]:
+def provenance(name: str, entry: LockEntry) -> dict[str, Any]:
     """What a manifest says about one file, from its lock entry."""
-    render = entry.get("render", {})
+    render = entry.render or {}
     found = {
         "target": name,
-        "sha256": entry.get("sha256"),
-        "render_key": entry.get("render_key"),
-        "output_key": entry.get("output_key"),
+        "sha256": entry.sha256,
+        "render_key": entry.render_key,
+        "output_key": entry.output_key,
         "seed": render.get("seed"),
         "backend": render.get("backend"),
         "model": render.get("model"),
         "prompt": render.get("prompt"),
         "negative": render.get("negative"),
-        "template": entry.get("template"),
-        "price": entry.get("price", 0.0),
+        "template": entry.template,
+        "price": entry.price if entry.price is not None else 0.0,
     }
-    if "source" in entry:
-        found["source"] = entry["source"]
+    if entry.source is not None:
+        found["source"] = entry.source
     identity = render.get("identity")
     if isinstance(identity, dict) and isinstance(identity.get("inputs"), dict):
         found["inputs"] = identity["inputs"]  # ComfyUI: which workflow input got which value
@@ -35,7 +35,7 @@ def provenance(name: str, entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_manifest(dist: Path, lock: Lock) -> None:
-    files = {entry["file"]: provenance(name, entry) for name, entry in sorted(lock.entries.items())}
+    files = {entry.file: provenance(name, entry) for name, entry in sorted(lock.entries.items())}
     text = json.dumps({"version": 1, "files": files}, indent=2, sort_keys=True,
                       ensure_ascii=False) + "\n"
     write_text_if_changed(dist / "manifest.json", text, durable=True)

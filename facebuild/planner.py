@@ -35,14 +35,15 @@ class Target:
     output: str
     """Path inside dist, with forward slashes."""
     request: RenderRequest
-    render: dict[str, Any]
-    """Everything that changes the generated pixels; hashed into ``render_key``."""
+    render_inputs: dict[str, Any]
+    """Everything that changes the generated pixels; hashed into ``render_key`` (the lock
+    keeps it under its old name, ``render``)."""
     post: dict[str, Any]
     """Post-processing of the render into this output; hashed with it into ``output_key``."""
     render_key: str
     output_key: str
     template: str
-    source: str | None = None
+    derived_from: str | None = None
     """The variant this one is derived from (``from:``), if any."""
     candidate: int = 1
     """1 for the chosen image; 2..N for the extra tries of a variant with ``candidates: N``."""
@@ -53,7 +54,7 @@ class Target:
     def blocked(self) -> str | None:
         """Why the privacy guard blocks this target (kinds, masks and where they came
         from; never the matched text), or None. The builder fails it before any call."""
-        reason = self.render.get("blocked")
+        reason = self.render_inputs.get("blocked")
         return str(reason) if reason else None
 
     @property
@@ -120,9 +121,9 @@ def make_backend(cast: Cast, overrides: Mapping[str, Any] | None = None) -> Back
     try:
         return create_backend(name, config, cast.base_dir)
     except KeyError:
-        where = "--backend" if overrides and overrides.get("name") else "backend.name"
-        raise CastError(f"unknown backend '{name}'", key=where,
-                        location=None if where == "--backend" else
+        from_flag = bool(overrides and overrides.get("name"))
+        raise CastError(f"unknown backend '{name}'", key="backend.name",
+                        location=None if from_flag else
                         cast.source_map.find(("backend", "name"))) from None
     except CastErrors as exc:
         for error in exc.errors:
@@ -134,21 +135,16 @@ def make_backend(cast: Cast, overrides: Mapping[str, Any] | None = None) -> Back
         raise
 
 
-_FLAGS = {"url": "--api-url", "model": "--model", "region": "--region", "profile": "--profile",
-          "workflow": "--workflow"}
-
-
 def _locate(error: CastError, cast: Cast, overrides: Mapping[str, Any]) -> None:
-    """A backend names the bad option by key (``backend.model``); say where it was set:
-    the cast file's line, or the command-line flag that overrode it."""
+    """A backend names the bad option by key (``backend.model``); when the cast file set it,
+    say on which line. An option given in ``overrides`` keeps its key alone: the command
+    line names its flag (``facebuild.commands.common``)."""
     if error.location is not None or not (error.key or "").startswith("backend."):
         return
     option = (error.key or "").split(".")[1]
-    if option in overrides:
-        error.key = _FLAGS.get(option, f"--{option}")
-    else:
+    if option not in overrides:
         error.location = cast.source_map.find(("backend", option))
-    error.args = (error.format(),)
+        error.args = (error.format(),)
 
 
 def plan(cast: Cast, backend: Backend | None = None) -> Plan:
@@ -268,12 +264,12 @@ def _target(cast: Cast, character: Character, variant_name: str, render: _Render
         variant=variant_name,
         output=output,
         request=render.request,
-        render=render.data,
+        render_inputs=render.data,
         post=post,
         render_key=render.key,
         output_key=output_key(render.key, post_json),
         template=render.template,
-        source=render.variant if render.variant != variant_name else None,
+        derived_from=render.variant if render.variant != variant_name else None,
         candidate=candidate,
         provenance=source if isinstance(source, dict) else None,
     )

@@ -10,10 +10,58 @@ import json
 import os
 import sys
 import threading
-from typing import IO, TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import IO, Any
 
-if TYPE_CHECKING:
-    from facebuild.builder import BuildReport
+
+@dataclass
+class TargetResult:
+    """What a build did to one target, and how long it took."""
+
+    target: str
+    status: str
+    """generated, derived, cached, kept, removed or failed; in a dry run, what it would be."""
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class BuildReport:
+    """What a build did: a result per target, the renders paid for, the cost."""
+
+    results: dict[str, TargetResult] = field(default_factory=dict)
+    renders_generated: int = 0
+    cost: float = 0.0
+    """The estimate made before the build: renders needed × price."""
+    price: float = 0.0
+    """USD per paid render (0 on a free backend)."""
+    dry_run: bool = False
+    renders_needed: int = 0
+    """In a dry run: the generations the build would make."""
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong besides targets, e.g. a server that dropped out (and why)."""
+
+    @property
+    def spent(self) -> float:
+        """What the build paid: renders actually made × price."""
+        return self.renders_generated * self.price
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.status == "failed" for r in self.results.values())
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(
+            ("generated", "derived", "cached", "kept", "removed", "failed", "skipped"), 0)
+        for result in self.results.values():
+            counts[result.status] += 1
+        return counts
+
+    def summary(self) -> str:
+        renders = self.renders_needed if self.dry_run else self.renders_generated
+        return build_summary(self.counts(), renders, self.cost, self.dry_run,
+                             spent=self.spent)
 
 
 def build_summary(counts: dict[str, int], renders: int, cost: float, dry_run: bool,
@@ -55,6 +103,8 @@ class Reporter:
     def progress(self, label: str, step: int, total: int) -> None: ...
     def generated(self, label: str, seconds: float) -> None: ...
     def wrote(self, target: str, how: str, path: str) -> None: ...
+    def planned(self, target: str, how: str, path: str) -> None:
+        """A dry run: ``target`` would be ``how`` (generated, derived, removed) at ``path``."""
     def kept(self, target: str, reason: str) -> None: ...
     def removed(self, target: str, path: str) -> None: ...
     def failed(self, target: str, message: str) -> None: ...
@@ -95,6 +145,9 @@ class PipeSafeReporter(Reporter):
     def wrote(self, target: str, how: str, path: str) -> None:
         self._pass("wrote", target, how, path)
 
+    def planned(self, target: str, how: str, path: str) -> None:
+        self._pass("planned", target, how, path)
+
     def kept(self, target: str, reason: str) -> None:
         self._pass("kept", target, reason)
 
@@ -122,6 +175,9 @@ def _silence_stdout() -> None:
         pass
 
 
+_WOULD = {"generated": "would generate", "derived": "would derive", "removed": "would remove"}
+
+
 class PlainReporter(Reporter):
     """One line per event, for logs and pipes."""
 
@@ -143,6 +199,11 @@ class PlainReporter(Reporter):
 
     def wrote(self, target: str, how: str, path: str) -> None:
         self._say(f"{how:>9}  {target} -> {path}")
+
+    def planned(self, target: str, how: str, path: str) -> None:
+        verb = _WOULD.get(how, how)
+        self._say(f"{verb:>14}  {target} ({path})" if how == "removed" else
+                  f"{verb:>14}  {target} -> {path}")
 
     def kept(self, target: str, reason: str) -> None:
         self._say(f"     kept  {target}: {reason}")
@@ -176,6 +237,9 @@ class JsonReporter(Reporter):
 
     def wrote(self, target: str, how: str, path: str) -> None:
         self._emit("wrote", target=target, how=how, path=path)
+
+    def planned(self, target: str, how: str, path: str) -> None:
+        self._emit("planned", target=target, how=how, path=path)
 
     def kept(self, target: str, reason: str) -> None:
         self._emit("kept", target=target, reason=reason)

@@ -24,7 +24,7 @@ from facebuild.cast import Cast
 from facebuild.changes import Change, Diff
 from facebuild.diststate import DistState
 from facebuild.errors import FacebuildError, UsageError
-from facebuild.lock import LOCK_VERSION, Lock
+from facebuild.lock import LOCK_VERSION, Lock, parse_lock
 from facebuild.planner import Plan, Target
 from facebuild.store import Store
 from facebuild.storeplace import local_root
@@ -67,11 +67,11 @@ def review_html(the_plan: Plan, changes: Diff, new_render: Renderer, *, title: s
 
 
 def _section(change: Change, store: Store, new_render: Renderer) -> str:
-    old, new = change.old or {}, change.new
-    if change.old is None:
+    old, new = change.old, change.new
+    if old is None:
         before = _none("new target")
-    elif store.has(str(old.get("render_key"))):
-        before = _figure(store.get(str(old["render_key"])), old.get("post", {}), "before")
+    elif store.has(str(old.render_key)):
+        before = _figure(store.get(str(old.render_key)), old.post or {}, "before")
     else:
         before = _none("old render not in the store")
     if new is None:
@@ -85,7 +85,7 @@ def _section(change: Change, store: Store, new_render: Renderer) -> str:
             after = (_figure(render, new.post, "after") if render is not None
                      else _none("not built yet (diff --render shows it)"))
     reasons = f" ({', '.join(change.reasons)})" if change.reasons else ""
-    old_render: dict[str, Any] = old.get("render", {})
+    old_render: dict[str, Any] = (old.render if old else None) or {}
     text = [_text_diff("prompt", str(old_render.get("prompt", "")), new.prompt if new else ""),
             _text_diff("negative", str(old_render.get("negative", "")),
                        new.request.negative if new else "")]
@@ -155,7 +155,8 @@ def committed_lock(cast: Cast, rev: str) -> Lock:
         raise UsageError(f"--base {rev}: {relative} at {rev} is not valid JSON ({exc})") from None
     if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
         raise UsageError(f"--base {rev}: {relative} at {rev} has an unsupported lock version")
-    return Lock(dict(data.get("targets") or {}))
+    # its entries are checked as the lock's own are: a committed lock is as hostile
+    return Lock(parse_lock(text, Path(f"{rev}:{relative}")))
 
 
 def _git(folder: Path, rev: str, *args: str, fail: str) -> str:
@@ -175,7 +176,7 @@ class AsCommitted(DistState):
 
     def __init__(self, lock: Lock) -> None:
         super().__init__(Path(), Path(), {})
-        self.files = {str(e.get("file")): str(e.get("sha256")) for e in lock.entries.values()}
+        self.files = {e.file: e.sha256 for e in lock.entries.values()}
 
     def sha256(self, relative: str) -> str | None:
         return self.files.get(relative)

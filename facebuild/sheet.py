@@ -119,8 +119,8 @@ def sheet_items(cast: Cast, lock: Lock, variant: str | None = None) -> list[tupl
             (v for v in cast.spec.variants if v in own), None)
         entry = lock.entries.get(f"{character.id}/{chosen}")
         if entry is not None:
-            items.append((shown(character.name) or character.id, cast.dist_dir / entry["file"],
-                          str(entry.get("sha256", ""))))
+            items.append((shown(character.name) or character.id, cast.dist_dir / entry.file,
+                          entry.sha256))
     return items
 
 

@@ -189,8 +189,8 @@ def test_public_names_are_pinned() -> None:
         "GenerationError", "InvalidSpecError", "LimitError", "Lock", "MemoryCache",
         "ModelNotFoundError", "NoOpCache", "Plan", "PortraitClient", "PortraitResult",
         "RenderRequest", "Target", "TargetResult", "UsageError", "VariantSpec", "WorldSpec",
-        "__version__", "build", "cast_from_data", "diff", "load_cast", "plan", "read_lock",
-        "register_backend"])
+        "__version__", "build", "cast_from_data", "clean", "diff", "estimate", "gc", "load_cast",
+        "plan", "read_lock", "register_backend"])
     for name in facebuild.__all__:
         assert getattr(facebuild, name) is not None
 

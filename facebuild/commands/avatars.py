@@ -68,7 +68,7 @@ def _build(args: argparse.Namespace, root: Path, allowed: list[Path],
     from facebuild.builder import Builder, build_lock
     from facebuild.cast import cast_from_data
     from facebuild.commands.build import make_reporter
-    from facebuild.lock import read_lock
+    from facebuild.dist import read_cast_lock
     from facebuild.personas import default_variants, load_personas
     from facebuild.personas.outputs import write_image_manifest
     from facebuild.personas.publish import OUTPUT, leftovers, place
@@ -104,7 +104,7 @@ def _build(args: argparse.Namespace, root: Path, allowed: list[Path],
         targets, force=args.force, jobs=args.jobs, dry_run=False, max_cost=None, confirm=None)
     out = root / OUTPUT
     with build_lock(cast):  # another avatars run of this folder places nothing meanwhile
-        placed = place(read_lock(cast.lock_path), cast.dist_dir, out, state, force=args.force)
+        placed = place(read_cast_lock(cast), cast.dist_dir, out, state, force=args.force)
         write_image_manifest(out, placed.files, str(root / OUTPUT))
     old = leftovers(out)
     if old:

@@ -1,56 +1,37 @@
 """facebuild clean: remove outputs facebuild made that are no longer in the cast.
 
-Files facebuild did not make, and outputs edited by hand, are listed and left alone."""
+Files facebuild did not make, and outputs edited by hand, are listed and left alone.
+``--json`` prints one object instead of lines: ``{"removed": [...], "kept": [...],
+"left": [...], "dry_run": bool}``, paths relative to dist: ``removed`` the outputs removed
+(or that would be, with ``--dry-run``), ``kept`` those edited by hand and so kept, ``left``
+the files facebuild did not make.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
+import json
 
-from facebuild.builder import build_lock
-from facebuild.commands.common import load_plan
-from facebuild.distfiles import remove_output
-from facebuild.distpaths import OWN_FILES
-from facebuild.diststate import DistState
-from facebuild.lock import read_lock, write_lock
-from facebuild.manifest import write_manifest
+from facebuild.cleanup import Cleaned, clean
+from facebuild.commands.common import load, make_backend_for
 
 
 def run(args: argparse.Namespace) -> int:
-    the_plan = load_plan(args)
-    cast = the_plan.cast
-    with build_lock(cast):
-        lock = read_lock(cast.lock_path, cast.state_dir / "journal.jsonl")
-        state = DistState.load(cast.state_dir, cast.dist_dir)
-        wanted = {t.output for t in the_plan.targets.values()}
-        made = {entry["file"]: name for name, entry in lock.entries.items()}
-        removed = 0
-        for name, entry in sorted(lock.entries.items()):
-            if entry["file"] in wanted:
-                continue
-            if state.edited(entry):
-                print(f"kept     {entry['file']} (edited by hand)")
-                continue
-            print(f"{'would remove' if args.dry_run else 'removed'}  {entry['file']}")
-            removed += 1
-            if not args.dry_run:
-                remove_output(cast, lock, state, name)
-        for relative in _files_in(cast.dist_dir):
-            if relative not in wanted and relative not in made and relative not in OWN_FILES:
-                print(f"left     {relative} (not made by facebuild)")
-        if not args.dry_run and removed:
-            write_lock(cast.lock_path, lock)
-            write_manifest(cast.dist_dir, lock)
-            state.save()
-    print(f"{removed} output(s) {'to remove' if args.dry_run else 'removed'}")
+    cast = load(args)
+    result = clean(cast, dry_run=args.dry_run, backend=make_backend_for(cast, args))
+    if getattr(args, "json", False):
+        print(json.dumps({"removed": list(result.removed), "kept": list(result.kept),
+                          "left": list(result.left), "dry_run": result.dry_run}, indent=2))
+    else:
+        report(result)
     return 0
 
 
-def _files_in(dist: Path) -> list[str]:
-    """Every file in dist, relative to it; folders reached through a link are not entered."""
-    found = []
-    for folder, _, files in os.walk(dist):
-        base = Path(folder).relative_to(dist)
-        found += [(base / name).as_posix() for name in files]
-    return sorted(found)
+def report(result: Cleaned) -> None:
+    for file in result.kept:
+        print(f"kept     {file} (edited by hand)")
+    for file in result.removed:
+        print(f"{'would remove' if result.dry_run else 'removed'}  {file}")
+    for file in result.left:
+        print(f"left     {file} (not made by facebuild)")
+    print(f"{len(result.removed)} output(s) {'to remove' if result.dry_run else 'removed'}")

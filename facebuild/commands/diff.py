@@ -27,8 +27,9 @@ def run(args: argparse.Namespace) -> int:
     # the heavy modules, only when there is work to look at
     from facebuild.changes import diff
     from facebuild.commands.common import account_problems, load_plan
+    from facebuild.dist import compare
     from facebuild.errors import LimitError
-    from facebuild.lock import read_lock
+    from facebuild.pricing import estimate
 
     the_plan = load_plan(args)
     refused = account_problems(the_plan)
@@ -41,18 +42,16 @@ def run(args: argparse.Namespace) -> int:
         lock = committed_lock(cast, args.base)
         changes = diff(the_plan, lock, dist_state=AsCommitted(lock))
     else:
-        lock = read_lock(cast.lock_path, cast.state_dir / "journal.jsonl")
-        changes = diff(the_plan, lock)
-    generations = pending_generations(the_plan, changes, args.store)
-    caps = the_plan.capabilities
-    cost = generations * caps.price_per_image if caps.paid else 0.0
+        lock, changes = compare(the_plan)
+    spend = estimate(the_plan, lock, changes=changes, store=args.store)
+    generations = spend.generations
     if args.json:
-        print(json.dumps(_as_json(changes, generations, cost, caps.model), indent=2))
+        print(json.dumps(_as_json(changes, generations, spend.cost, spend.model), indent=2))
     else:
         _print_table(changes, show_all=args.all, prompts=args.prompts)
-        print(diff_summary(changes.counts(), generations, cost, caps.model))
-        if caps.lifecycle != "active" and generations:
-            print(f"warning: {caps.model} is {caps.lifecycle}: the service may refuse every call")
+        print(diff_summary(changes.counts(), generations, spend.cost, spend.model))
+        for warning in spend.warnings:
+            print(f"warning: {warning}")
     if args.html:
         _write_review(args, the_plan, changes, generations)
     if not changes.has_changes and not args.base:
@@ -67,6 +66,7 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
     from facebuild.atomic import write_text_atomic
     from facebuild.errors import LimitError
     from facebuild.planner import Target
+    from facebuild.pricing import cost_of
     from facebuild.render import obtain_render
     from facebuild.review import review_html
     from facebuild.storeplace import open_store
@@ -78,10 +78,10 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
         if problems:
             raise LimitError("nothing was rendered for the review page:\n" + "\n".join(problems))
         limit = the_plan.cast.spec.max_cost
-        if caps.paid and limit is not None and generations * caps.price_per_image > limit:
+        cost = cost_of(caps, generations)
+        if limit is not None and cost > limit:
             raise LimitError(f"--render would make {generations} paid generations, estimated "
-                             f"${generations * caps.price_per_image:.2f}, over max_cost "
-                             f"${limit:.2f}; nothing was rendered")
+                             f"${cost:.2f}, over max_cost ${limit:.2f}; nothing was rendered")
         the_plan.backend.preflight()
 
     def new_render(target: Target) -> bytes | None:
@@ -103,16 +103,6 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
     print(f"wrote {args.html}: {shown} changed target(s)")
 
 
-def pending_generations(the_plan: Plan, changes: Diff, store_location: str | None = None) -> int:
-    """Distinct renders a build would pay for: needed by an output, not in the store (nor in
-    the shared store, which is only asked whether it has them)."""
-    from facebuild.storeplace import open_store
-
-    store = open_store(the_plan.cast, store_location)
-    keys = {c.new.render_key for c in changes.changes.values() if c.needs_output and c.new}
-    return len(store.missing(keys))
-
-
 def _print_table(changes: Diff, *, show_all: bool, prompts: bool) -> None:
     rows = [c for c in changes.changes.values() if show_all or c.status != "unchanged"]
     width = max((len(c.target) for c in rows), default=0)
@@ -125,7 +115,7 @@ def _print_table(changes: Diff, *, show_all: bool, prompts: bool) -> None:
             if first != change.target:  # a derived variant: the same render, the same diff
                 print(f"    (the same prompt change as {first})")
                 continue
-            old = _sentences(change.old.get("render", {}).get("prompt", ""))
+            old = _sentences(str((change.old.render or {}).get("prompt", "")))
             new = _sentences(change.new.prompt)
             for line in difflib.unified_diff(old, new, "old prompt", "new prompt", lineterm="",
                                              n=1):
@@ -145,7 +135,7 @@ def _as_json(changes: Diff, generations: int, cost: float, model: str) -> dict[s
                 "status": c.status,
                 "reasons": list(c.reasons),
                 "render_key": c.new.render_key if c.new else None,
-                "old_render_key": c.old.get("render_key") if c.old else None,
+                "old_render_key": c.old.render_key if c.old else None,
             }
             for c in changes.changes.values()
         ],

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facebuild import uptodate
+from facebuild.commands.common import backend_overrides, cast_path
+from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST
 from facebuild.diststate import DistState
 from facebuild.report import build_summary, diff_summary, start_line
 from facebuild.urls import mask_url
@@ -19,52 +21,16 @@ if TYPE_CHECKING:
     from facebuild.planner import Plan
 
 
-CAST_FILE = "cast.yaml"
-
-
-def cast_path(args: argparse.Namespace) -> Path:
-    """The cast a command works on: the one named (a file, or a folder holding cast.yaml),
-    else the nearest cast.yaml in the current folder or its parents, as git finds .git."""
-    if args.cast is not None:
-        path = Path(args.cast)
-        return path / CAST_FILE if path.is_dir() else path
-    return nearest_cast(Path.cwd())
-
-
-def nearest_cast(start: Path) -> Path:
-    """``start/cast.yaml`` or the first parent's; ``cast.yaml`` (missing) when none has one,
-    so that the error names the file a user would expect."""
-    for folder in (start, *start.parents):
-        candidate = folder / CAST_FILE
-        if candidate.is_file():
-            return candidate if folder != start else Path(CAST_FILE)
-    return Path(CAST_FILE)
-
-
-def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "backend", None):
-        overrides["name"] = args.backend
-    for option in ("model", "region", "profile", "workflow"):
-        value = getattr(args, option, None)
-        if value is not None:
-            overrides[option] = value
-    workflow = overrides.get("workflow")
-    if workflow and Path(workflow).is_file():  # a path on the command line is from here
-        overrides["workflow"] = str(Path(workflow).resolve())
-    urls = getattr(args, "url", None)
-    if urls:
-        overrides["url"] = urls[0] if len(urls) == 1 else urls
-    return overrides
-
-
 def _key(args: argparse.Namespace) -> str:
     """What the stamp was made for; written into ``.facebuild/``, so URLs go in masked."""
     overrides = backend_overrides(args)
     urls = overrides.get("url")
     if urls is not None:
         overrides["url"] = mask_url(urls) if isinstance(urls, str) else [mask_url(u) for u in urls]
-    return json.dumps({"cast": str(cast_path(args).resolve()), "backend": overrides}, sort_keys=True)
+    key: dict[str, Any] = {"cast": str(cast_path(args).resolve()), "backend": overrides}
+    if getattr(args, "redact", False):
+        key["privacy"] = "redact"  # a build with the guard redacting is up to date for itself
+    return json.dumps(key, sort_keys=True)
 
 
 def noop_build(args: argparse.Namespace) -> bool:
@@ -103,7 +69,7 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
         outputs[dist + target.output] = (recorded if recorded and
                                          uptodate.file_stat(dist + target.output) == recorded[:2]
                                          else uptodate.fingerprint(dist + target.output))
-    for own in ("manifest.json", "index.html", "contact-sheet.png"):
+    for own in (MANIFEST, GALLERY, CONTACT_SHEET):
         outputs[dist + own] = uptodate.fingerprint(dist + own, digest=False)  # megabytes
     try:
         uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),

@@ -31,7 +31,8 @@ MAX_CHARACTER_FILE = 1_000_000
 def run(args: argparse.Namespace) -> int:
     from facebuild.builder import Builder
     from facebuild.commands.build import make_reporter
-    from facebuild.planner import make_backend, plan
+    from facebuild.commands.common import backend_for
+    from facebuild.planner import plan
 
     if args.count < 1:
         raise UsageError(f"--count must be at least 1, got {args.count}")
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         cast = generation_cast(load_cast(config), args, store.resolve())
         overrides = {"name": args.backend or _backend_name(cast), "model": args.model,
                      "region": args.region, "profile": args.profile}
-        the_plan = plan(cast, make_backend(cast, overrides))
+        the_plan = plan(cast, backend_for(cast, overrides))
         report = Builder(the_plan, make_reporter(args.output_format)).run(
             None, force=False, jobs=args.jobs, dry_run=False, max_cost=args.max_cost,
             confirm=None)

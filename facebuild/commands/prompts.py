@@ -19,13 +19,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"targets": [
             {"target": t.name, "prompt": t.prompt, "negative": t.request.negative,
              "seed": t.seed, "width": t.request.width, "height": t.request.height,
-             "template": t.template, "from": t.source} for t in targets]},
+             "template": t.template, "from": t.derived_from} for t in targets]},
             indent=2, ensure_ascii=False))
         return 0
     for index, target in enumerate(targets):
         if index:
             print()
-        source = f" (from {target.character}/{target.source})" if target.source else ""
+        source = f" (from {target.character}/{target.derived_from})" if target.derived_from else ""
         print(f"== {target.name}{source}  seed {target.seed}  {target.request.width}x"
               f"{target.request.height}  template {target.template}")
         print(f"prompt:   {target.prompt}")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from facebuild.atomic import write_atomic
 from facebuild.commands.common import load
+from facebuild.dist import read_cast_lock
 from facebuild.errors import UsageError
-from facebuild.lock import read_lock
 from facebuild.sheet import SHEET_FILE, contact_sheet, sheet_items
 
 
@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
         near = difflib.get_close_matches(args.variant, variants, n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"variants: {', '.join(variants)}"
         raise UsageError(f"--variant {args.variant}: no such variant in {cast.path} ({hint})")
-    lock = read_lock(cast.lock_path, cast.state_dir / "journal.jsonl")
+    lock = read_cast_lock(cast)
     items = sheet_items(cast, lock, args.variant)
     missing = [label for label, file, _ in items if not file.is_file()]
     if not items or len(missing) == len(items):

@@ -9,6 +9,7 @@ from typing import Any
 
 from facebuild.commands.common import account_problems, load_plan
 from facebuild.errors import FacebuildError, LimitError
+from facebuild.pricing import lifecycle_text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,8 +39,7 @@ def run(args: argparse.Namespace) -> int:
                   f"{result['variants']} variants, {result['targets']} targets, "
                   f"{result['renders']} renders on {result['backend']} ({result['model']})")
         if result.get("lifecycle", "active") != "active":
-            print(f"warning: {result['model']} is {result['lifecycle']}: the service may "
-                  "refuse every call")
+            print(f"warning: {lifecycle_text(result['model'], result['lifecycle'])}")
     if args.json:
         print(json.dumps({"casts": results}, indent=2, ensure_ascii=False))
     return 0 if all(result["ok"] for result in results) else 2

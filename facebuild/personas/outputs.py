@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from facebuild.atomic import write_text_if_changed
+from facebuild.lock import LockEntry
 from facebuild.manifest import provenance
 from facebuild.personas.characters import AVATAR, BACKDROP
 
 IMAGE_MANIFEST = "image_manifest.json"
 
 
-def image_manifest(placed: Mapping[str, tuple[str, dict[str, Any]]], prefix: str) -> dict[str, Any]:
+def image_manifest(placed: Mapping[str, tuple[str, LockEntry]], prefix: str) -> dict[str, Any]:
     """The image manifest of the files ``placed`` (path relative to the manifest -> target
     name and lock entry); ``prefix`` is put before each path of the upstream keys."""
     backdrops: dict[str, str] = {}
@@ -30,8 +31,8 @@ def image_manifest(placed: Mapping[str, tuple[str, dict[str, Any]]], prefix: str
     images: dict[str, dict[str, Any]] = {}
     files: dict[str, dict[str, Any]] = {}
     for path, (name, entry) in sorted(placed.items()):
-        source = entry.get("source") or {}
-        post = entry.get("post") or {}
+        source = entry.source or {}
+        post = entry.post or {}
         size = post.get("size")
         width, height = size if isinstance(size, list) and len(size) == 2 else (None, None)
         files[path] = {**provenance(name, entry), "file": path, "width": width,
@@ -49,7 +50,7 @@ def image_manifest(placed: Mapping[str, tuple[str, dict[str, Any]]], prefix: str
             "images": dict(sorted(images.items())), "files": files}
 
 
-def write_image_manifest(folder: Path, placed: Mapping[str, tuple[str, dict[str, Any]]],
+def write_image_manifest(folder: Path, placed: Mapping[str, tuple[str, LockEntry]],
                          prefix: str) -> Path:
     """Write ``folder/image_manifest.json`` (atomically, and only when it changed)."""
     path = folder / IMAGE_MANIFEST

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from facebuild.atomic import write_atomic, write_text_if_changed
-from facebuild.lock import Lock
+from facebuild.lock import Lock, LockEntry
 from facebuild.personas.characters import AVATAR, BACKDROP
 from facebuild.personas.ids import safe_component
 
@@ -37,7 +37,7 @@ class Placed:
     """What ``place`` did: every file now in place (path relative to the output folder ->
     target name and lock entry), and what it kept or removed."""
 
-    files: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    files: dict[str, tuple[str, LockEntry]] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -99,11 +99,11 @@ def place(lock: Lock, dist: Path, out: Path, state: Path, *, force: bool) -> Pla
     after: dict[str, str] = {}
     done = Placed()
     for name, entry in sorted(lock.entries.items()):
-        file = entry.get("file")
-        if not isinstance(file, str) or ".." in PurePosixPath(file).parts or file.startswith("/"):
+        file = entry.file
+        if ".." in PurePosixPath(file).parts or file.startswith("/"):
             continue
         built = dist / file
-        where = destination(entry.get("source"), PurePosixPath(file).suffix)
+        where = destination(entry.source, PurePosixPath(file).suffix)
         if where is None or where in done.files or not _inside(built, dist) or not built.is_file():
             continue
         target = out / where
