@@ -72,11 +72,11 @@ def check_references(cast: Cast) -> dict[str, ReferenceFile]:
     for index, character in enumerate(spec.characters):
         label = f"characters[{character.id}]"
         have = set(cast.variants_of(character))
-        for variant in cast.variants_of(character):
-            needed = spec.variants[variant].reference
+        for wanted in cast.variants_of(character):
+            needed = spec.variants[wanted].reference
             if needed is not None and needed not in have:
                 error(("characters", index, "variants"), f"{label}.variants",
-                      f"{character.id}/{variant} is rendered from {needed}, which "
+                      f"{character.id}/{wanted} is rendered from {needed}, which "
                       f"{character.id} does not have", f"add {needed} to its variants")
         if character.reference is not None and character.reference not in files:
             try:
