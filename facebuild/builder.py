@@ -411,6 +411,8 @@ def lock_entry(target: Target, digest: str, price: float) -> dict[str, Any]:
     }
     if target.provenance:
         entry["source"] = target.provenance
+    if target.reference:  # the target (or file) its render was generated from
+        entry["depends_on"] = target.reference
     return entry
 
 

@@ -154,6 +154,7 @@ def _as_json(changes: Diff, generations: int, cost: float, model: str) -> dict[s
                 "reasons": list(c.reasons),
                 "render_key": c.new.render_key if c.new else None,
                 "old_render_key": c.old.get("render_key") if c.old else None,
+                "depends_on": c.new.reference if c.new else None,
             }
             for c in changes.changes.values()
         ],
