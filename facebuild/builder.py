@@ -277,6 +277,8 @@ class Builder:
         exc = outcome.error
         if isinstance(exc, FacebuildError):
             message = exc.message if isinstance(exc, BackendError) else str(exc)
+            if isinstance(exc, BackendError) and exc.retryable:  # worth building again
+                message += " (transient: the next build tries it again)"
             for target in targets:
                 self._fail(target, message)
             return

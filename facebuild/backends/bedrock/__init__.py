@@ -19,7 +19,14 @@ from typing import Any
 
 from PIL import Image
 
-from facebuild.backends.base import Capabilities, ProgressCallback, Reference, RenderRequest
+from facebuild.backends.base import (
+    BackendBase,
+    Capabilities,
+    ProgressCallback,
+    Reference,
+    RenderRequest,
+    limit_problems,
+)
 from facebuild.backends.bedrock.catalog import MODELS, ModelSpec
 from facebuild.backends.bedrock.client import Caller, CallStats, make_client
 from facebuild.backends.bedrock.config import (
@@ -44,7 +51,7 @@ IDENTITY_SCHEMA = 1
 """Bump when the bodies built for the same options change."""
 
 
-class BedrockBackend:
+class BedrockBackend(BackendBase):
     """Renders through ``invoke_model`` of one Bedrock model in one region."""
 
     name = "bedrock"
@@ -152,24 +159,12 @@ class BedrockBackend:
                 f"{spec.id} is an inference profile for regions starting with "
                 f"{' or '.join(spec.geography)}, not {region}; set backend.region"
             )
-        lengths = [
-            ("prompt", request.prompt, spec.max_prompt),
-            ("negative prompt", request.negative, spec.max_negative),
-        ]
-        for what, text, limit in lengths:
-            if len(text) > limit:
-                problems.append(
-                    f"{what} is {len(text)} characters, {len(text) - limit} over "
-                    f"the {limit} limit of {spec.id}"
-                )
+        size = size_problem(spec, request.width, request.height)
+        # lengths and seed from the generic check; sides from the model's own size rule
+        problems += [p for p in limit_problems(self.capabilities(), request)
+                     if not size or not p.startswith(("width ", "height "))]
         if not request.prompt.strip():
             problems.append(f"prompt is empty; {spec.id} needs a text prompt")
-        if not spec.seed_min <= request.seed <= spec.seed_max:
-            why = " (0 means random on Stability models)" if request.seed == 0 else ""
-            problems.append(
-                f"seed {request.seed} is out of range {spec.seed_min}–{spec.seed_max} for {spec.id}{why}"
-            )
-        size = size_problem(spec, request.width, request.height)
         opts, option_problems = self._options(request)
         return opts, problems + ([size] if size else []) + option_problems
 

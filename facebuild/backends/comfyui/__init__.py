@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
+from facebuild.backends.base import BackendBase, Capabilities, ProgressCallback, RenderRequest, limit_problems
 from facebuild.backends.comfyui.answers import MalformedAnswer
 from facebuild.backends.comfyui.client import ComfyUIServer, GraphRejected
 from facebuild.backends.comfyui.gate import WorkflowGate
@@ -30,7 +30,7 @@ REQUEST_OPTIONS = ("workflow", "inputs")
 _MEGAPIXEL = 1024 * 1024
 
 
-class ComfyUIBackend:
+class ComfyUIBackend(BackendBase):
     """Renders through ComfyUI's HTTP API; see the module docstring."""
 
     name = "comfyui"
@@ -107,7 +107,7 @@ class ComfyUIBackend:
         return own_size(prepared.workflow.graph) or (width, height)
 
     def check(self, request: RenderRequest) -> list[str]:
-        problems = [
+        problems = limit_problems(self.capabilities(), request) + [
             f"unknown comfyui option {key!r} (valid: {', '.join(REQUEST_OPTIONS)})"
             for key in request.options
             if key not in REQUEST_OPTIONS
