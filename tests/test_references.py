@@ -302,14 +302,13 @@ def test_a_build_killed_mid_graph_resumes_without_paying_twice(tmp_path: Path) -
     (tmp_path / "runner.py").write_text(RUNNER)
     log = tmp_path / "generated.log"
     command = [sys.executable, "runner.py", str(log), "build", "--jobs", "2", "-q"]
-    for pause in (0.9, 1.3):
+    for wanted in (5, 11):  # killed after this many renders in all, mid-graph
         proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while not log.exists() or len(log.read_text().splitlines()) < 2:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        time.sleep(pause)
+        deadline = time.monotonic() + 60
+        while not log.exists() or len(log.read_text().splitlines()) < wanted:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.01)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     killed = log.read_text().splitlines()
@@ -325,3 +324,43 @@ def test_a_build_killed_mid_graph_resumes_without_paying_twice(tmp_path: Path) -
         order = [line for line in lines if line.startswith(f"p{i}/")]
         firsts = [order.index(f"p{i}/{v}") for v in ("bust", "full", "pose")]
         assert firsts == sorted(firsts)
+
+
+def test_graph_draws_the_reference_edge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cast = write(tmp_path)
+    capsys.readouterr()
+    assert main(["graph", cast, "tessa"]) == 0
+    text = capsys.readouterr().out.splitlines()
+    renders = [line for line in text if line.startswith("  render ")]
+    assert len(renders) == 2
+    bust_key = renders[0].split()[1]
+    assert renders[1].endswith(f"(from render {bust_key}: reference, strength 0.5)")
+    assert main(["graph", cast, "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    assert dot.count('[style=bold, label="reference, strength 0.5"]') == 3
+    assert main(["graph", cast, "zil", "--format", "mermaid"]) == 0
+    assert 'r1 ==>|"reference, strength 0.5"| r2' in capsys.readouterr().out
+
+
+def test_the_examples_use_references(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import EXAMPLES
+
+    for name in ("moon-hard-lemonade", "ember-vale"):
+        shutil.copytree(EXAMPLES / name, tmp_path / name,
+                        ignore=shutil.ignore_patterns("dist", ".facebuild", "*.lock"))
+        assert main(["build", str(tmp_path / name / "cast.yaml"), "-q"]) == 0
+    moon = lock(tmp_path / "moon-hard-lemonade")
+    characters = {name.split("/")[0] for name in moon}
+    for character in characters:  # every full body is rendered from its character's bust
+        reference = moon[f"{character}/full"]["render"]["reference"]
+        assert reference == {"render_key": moon[f"{character}/bust"]["render_key"], "strength": 0.55}
+    ember = lock(tmp_path / "ember-vale")
+    with_file = sorted(n for n, e in ember.items() if "reference" in e["render"])
+    assert with_file == ["lysa/card", "lysa/portrait", "lysa/token"]
+    with Image.open(EXAMPLES / "ember-vale" / "refs" / "lysa.png") as concept:
+        person = concept.info["sketch:identity"]
+    for variant in ("portrait", "card"):  # Lysa is the person of her concept art
+        raw = store_file(tmp_path / "ember-vale", ember[f"lysa/{variant}"]["render_key"])
+        assert Image.open(io.BytesIO(raw)).info["sketch:identity"] == person
