@@ -22,6 +22,7 @@ from pathlib import Path
 from facebuild.cast import Cast
 from facebuild.errors import CastError, CastErrors
 from facebuild.model import Character
+from facebuild.privacy import scan
 
 MAX_REFERENCE_BYTES = 32 * 1024 * 1024
 """A reference file larger than this is refused (a PNG of 8192×8192 is well below)."""
@@ -104,7 +105,11 @@ def _cycle(cast: Cast, start: str) -> list[str]:
 
 
 def _read(cast: Cast, text: str) -> ReferenceFile:
-    """The file, read within the cast's folder (links resolved), bounded in size."""
+    """The file, read within the cast's folder (links resolved), bounded in size. Its name
+    goes into the lock and the manifest, so one the privacy guard flags is refused."""
+    if scan(text):
+        raise ValueError("the reference file's path holds what looks like personal data or a "
+                         "secret; it would be written to the lock: rename the file")
     given = Path(text)
     if given.is_absolute() or ".." in given.parts:
         raise ValueError(f"reference {text!r} must be a relative path inside the cast's folder")

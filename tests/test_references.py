@@ -364,3 +364,16 @@ def test_the_examples_use_references(tmp_path: Path) -> None:
     for variant in ("portrait", "card"):  # Lysa is the person of her concept art
         raw = store_file(tmp_path / "ember-vale", ember[f"lysa/{variant}"]["render_key"])
         assert Image.open(io.BytesIO(raw)).info["sketch:identity"] == person
+
+
+def test_a_reference_path_with_personal_data_is_refused_unechoed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "refs").mkdir()
+    name = "refs/jane.doe@example.com.png"
+    Image.new("RGB", (64, 64), (200, 10, 10)).save(tmp_path / name)
+    cast = write(tmp_path, text="version: 1\nname: F\nvariants:\n  bust: {size: 64}\n"
+                 f"characters:\n  - {{id: x, name: X, reference: '{name}'}}\n")
+    assert main(["build", cast]) == 2
+    err = capsys.readouterr().err
+    assert "cast.yaml:6:" in err and "personal data" in err and "jane.doe" not in err
+    assert not (tmp_path / "cast.lock").exists()

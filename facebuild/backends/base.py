@@ -116,8 +116,11 @@ class Backend(Protocol):
         ...
 
     def generate(self, request: RenderRequest, progress: ProgressCallback | None = None) -> bytes:
-        """Render one image and return its encoded bytes (PNG, JPEG or WebP).
-        Raises ``BackendError`` (``retryable=True`` for transient failures)."""
+        """Render one image and return its encoded bytes (PNG, JPEG or WebP). A request
+        with a ``reference`` is rendered from ``reference.image`` (read by the render runner);
+        a backend that cannot do that says so in ``check``, before any call.
+        Raises ``BackendError`` (``retryable=True`` for transient failures: the build says
+        that the next build tries again)."""
         ...
 
     def cancel(self) -> None:
