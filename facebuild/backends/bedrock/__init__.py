@@ -27,7 +27,7 @@ from facebuild.backends.base import (
     RenderRequest,
     limit_problems,
 )
-from facebuild.backends.bedrock.catalog import MODELS, ModelSpec
+from facebuild.backends.bedrock.catalog import ModelSpec
 from facebuild.backends.bedrock.client import Caller, CallStats, make_client
 from facebuild.backends.bedrock.config import (
     ALL_OPTIONS,
@@ -36,7 +36,7 @@ from facebuild.backends.bedrock.config import (
     nearest,
     parse_config,
 )
-from facebuild.backends.bedrock.families import FAMILIES, similarity
+from facebuild.backends.bedrock.families import FAMILIES
 from facebuild.backends.bedrock.limiter import AdaptiveLimit
 from facebuild.backends.bedrock.options import (
     BodyOptions,
@@ -44,6 +44,7 @@ from facebuild.backends.bedrock.options import (
     parse_body_options,
     snake_case,
 )
+from facebuild.backends.bedrock.references import base64_of, reference_problems
 from facebuild.backends.bedrock.sizes import choose_size, size_problem
 from facebuild.errors import BackendError, CastError, CastErrors
 
@@ -115,32 +116,8 @@ class BedrockBackend(BackendBase):
             else:
                 raw[name] = value
         opts, found = parse_body_options(raw, self.spec, self.cfg.base_dir, self.references)
-        return opts, problems + [f"{key}: {message}" for key, message in found] + self._reference_problems(
-            request, opts)
-
-    def _reference_problems(self, request: RenderRequest, opts: BodyOptions) -> list[str]:
-        """A reference edge needs a model with a reference mode: image-to-image (Stable Image
-        Ultra, SD3.5 Large) or image variation (Titan, Nova Canvas)."""
-        ref, spec = request.reference, self.spec
-        if ref is None:
-            return []
-        mode = reference_mode(spec)
-        if mode is None:
-            able = ", ".join(m.id for m in MODELS.values() if reference_mode(m) and m.lifecycle == "active")
-            other = ", ".join(m.id for m in MODELS.values() if reference_mode(m) and m.lifecycle != "active")
-            return [f"{spec.id} cannot render from a reference; models that can: {able} "
-                    f"(and, past end of life: {other}); set backend.model"]
-        if opts.image is not None or opts.images:
-            return ["a reference: and the image/images option both give a reference image; keep one"]
-        if mode == "variation" and not 0.2 <= similarity(ref.strength) <= 1.0:
-            return [f"strength {ref.strength:g} is more than {spec.id}'s image variation allows "
-                    "(similarity 0.2–1.0, so strength 0–0.8)"]
-        if ref.path is not None:
-            try:
-                _check_reference_file(ref, spec, self.references)
-            except ValueError as exc:
-                return [str(exc)]
-        return []
+        found_problems = [f"{key}: {message}" for key, message in found]
+        return opts, problems + found_problems + reference_problems(request, opts, self.spec, self.references)
 
     def check(self, request: RenderRequest) -> list[str]:
         return self._checked(request)[1]
@@ -211,7 +188,7 @@ class BedrockBackend(BackendBase):
         if problems:
             raise BackendError(problems[0])
         family = FAMILIES[self.spec.family]
-        body = family.build(self.spec, request, opts, _base64_of)
+        body = family.build(self.spec, request, opts, base64_of)
         caller = self._connect()
         if progress:
             progress(0, 1)
@@ -240,32 +217,6 @@ class BedrockBackend(BackendBase):
             if self._client is not None:
                 self._client.close()
             self._client = self._caller = None
-
-
-def reference_mode(spec: ModelSpec) -> str | None:
-    """How ``spec`` renders from a reference: ``image-to-image``, ``variation`` or None."""
-    if spec.family == "stability" and "image" in spec.options:
-        return "image-to-image"
-    if spec.family in ("titan", "nova-canvas") and "images" in spec.options:
-        return "variation"
-    return None
-
-
-def _check_reference_file(ref: Reference, spec: ModelSpec, refs: References) -> None:
-    """A reference file the model takes: format and sides, as for the image options."""
-    from facebuild.backends.bedrock.options import check_image
-
-    assert ref.path is not None
-    problem = check_image(ref.path, spec, refs)
-    if problem:
-        raise ValueError(f"reference {ref.path.name}: {problem}")
-
-
-def _base64_of(image: Path | Reference) -> str:
-    if isinstance(image, Reference):
-        assert image.image is not None, "the render runner reads the reference first"
-        return base64.b64encode(image.image).decode("ascii")
-    return References.base64(image)
 
 
 def _json(spec: ModelSpec, raw: bytes) -> dict[str, Any]:
