@@ -8,14 +8,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
 from facebuild import images
-from facebuild.backends import Backend, RenderRequest
+from facebuild.backends import Backend, ProgressCallback, RenderRequest
 from facebuild.cast import Cast
 from facebuild.changes import Change, Diff, diff
 from facebuild.dist import (
@@ -36,7 +35,7 @@ from facebuild.lock import Journal, Lock, LockEntry, read_lock, write_lock
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
 from facebuild.pricing import priced
-from facebuild.render import obtain_render
+from facebuild.render import RenderOutcome, needed, run_renders
 from facebuild.report import BuildReport, NullReporter, PipeSafeReporter, Reporter, TargetResult
 from facebuild.storeplace import open_store
 
@@ -94,7 +93,7 @@ class Builder:
             blocked = [t for t in work if t.blocked]  # by the privacy guard: never sent
             work = [t for t in work if not t.blocked]
             self.store.prefetch({t.render_key for t in work})  # a shared store: all at once
-            renders = {t.render_key: t.request for t in work if not self.store.has(t.render_key)}
+            renders = needed((t.render_key for t in work), self.plan.renders(), self.store.has)
             self._check_cost(len(renders), max_cost, confirm)
             self.reporter.start(len(work) + len(blocked), len(renders), self.report.cost)
             for target in blocked:
@@ -198,65 +197,60 @@ class Builder:
         limit = self.plan.capabilities.max_concurrency
         workers = max(1, min(jobs or limit, limit)) if renders else max(1, jobs or os.cpu_count() or 2)
         context = _Context(lock, state, journal)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="facebuild") as pool:
-            futures: dict[Future[None], str] = {}
-            for key, targets in by_render.items():
-                if key in renders:
-                    futures[pool.submit(self._generate_and_derive, key, renders[key], targets,
-                                        context)] = key
-                else:
-                    futures[pool.submit(self._derive_all, key, targets, context, "derived")] = key
-            try:
-                pending = set(futures)
-                while pending:
-                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        self._surface_bug(future, by_render[futures[future]])
-            except KeyboardInterrupt:
-                self.backend.cancel()
-                pool.shutdown(wait=True, cancel_futures=True)
-                write_lock(self.cast.lock_path, lock)
-                raise
-            finally:
-                self.backend.close()
+        requests = {key: targets[0].request for key, targets in by_render.items()}
+        requests.update(renders)  # renders only referenced by the work come along
+
+        def finished(outcome: RenderOutcome) -> None:
+            self._rendered(outcome, by_render.get(outcome.key, []), context)
+
+        def progress(request: RenderRequest) -> ProgressCallback:
+            return lambda step, total: self.reporter.progress(request.label, step, total)
+
+        try:
+            bugs = run_renders(self.backend, self.store, requests, workers=workers,
+                               on_render=finished, progress=progress)
+            for key, error in bugs:
+                self._surface_bug(error, by_render.get(key, []))
+        except KeyboardInterrupt:
+            write_lock(self.cast.lock_path, lock)
+            raise
+        finally:
+            self.backend.close()
 
     def _warn(self, message: str) -> None:
         with self._mutex:
             self.report.warnings.append(message)
         self.reporter.warning(message)
 
-    def _surface_bug(self, future: Future[None], targets: list[Target]) -> None:
+    def _surface_bug(self, error: BaseException, targets: list[Target]) -> None:
         """A worker that raised something unexpected fails its targets, loudly: never a
         build that says nothing about outputs it did not write."""
-        error = future.exception()
-        if error is None:
-            return
         for target in targets:
             if target.name not in self.report.results:
                 self._fail(target, f"internal error: {type(error).__name__}: {error}")
 
-    def _generate_and_derive(self, key: str, request: RenderRequest, targets: list[Target],
-                             context: _Context) -> None:
-        started = time.monotonic()
-        try:
-            render, generated = obtain_render(
-                self.backend, self.store, key, request,
-                lambda step, total: self.reporter.progress(request.label, step, total))
-        except FacebuildError as exc:
+    def _rendered(self, outcome: RenderOutcome, targets: list[Target], context: _Context) -> None:
+        """One render obtained (or failed): count it, then derive its targets' outputs."""
+        exc = outcome.error
+        if isinstance(exc, FacebuildError):
             message = exc.message if isinstance(exc, BackendError) else str(exc)
+            if isinstance(exc, BackendError) and exc.retryable:  # worth building again
+                message += " (transient: the next build tries it again)"
             for target in targets:
                 self._fail(target, message)
             return
-        except Exception as exc:  # a bug in a backend must not stop the other targets
+        if exc is not None:  # a bug in a backend must not stop the other targets
             for target in targets:
                 self._fail(target, f"internal error in the {self.backend.name} backend: {exc!r}")
             return
-        if generated:
+        if outcome.generated:
             with self._mutex:
                 self.report.renders_generated += 1
-            self.reporter.generated(request.label, time.monotonic() - started)
-        self._derive_all(key, targets, context, "generated" if generated else "derived",
-                         time.monotonic() - started, render)
+            self.reporter.generated(outcome.request.label, outcome.seconds)
+        if targets:
+            self._derive_all(outcome.key, targets, context,
+                             "generated" if outcome.generated else "derived", outcome.seconds,
+                             outcome.data)
 
     def _derive_all(self, key: str, targets: list[Target], context: _Context, how: str,
                     seconds: float = 0.0, render: bytes | None = None) -> None:
@@ -369,7 +363,7 @@ class _Context:
 def lock_entry(target: Target, digest: str, price: float) -> LockEntry:
     return LockEntry(target.output, digest, target.render_key, target.output_key,
                      target.render_inputs, target.post, target.template, price,
-                     target.provenance or None)
+                     target.provenance or None, target.reference)
 
 
 __all__ = ["BuildReport", "Builder", "Change", "TargetResult", "build", "build_lock"]

@@ -23,6 +23,7 @@ _REASON_NAMES = {
     "height": "render size",
     "template": "template",
     "options": "options",
+    "reference": "reference",
     "size": "size",
     "crop": "crop",
     "format": "format",

@@ -5,8 +5,8 @@ only its import changed."""
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from facebuild.caches import CheckedStore, FileCache, as_render_store
 from facebuild.cast import cast_from_data
 from facebuild.errors import BackendError, CastError, LimitError
 from facebuild.planner import Plan, Target, plan
-from facebuild.render import RenderStore, obtain_render
+from facebuild.render import RenderOutcome, RenderStore, run_renders
 from facebuild.result import PortraitResult
 from facebuild.specs import CharacterSpec, InvalidSpecError, VariantSpec, WorldSpec, cast_data
 
@@ -133,18 +133,25 @@ class PortraitClient:
         if any(not self.store.has(key) for key in requests):
             self.backend.preflight()
         limit = self.backend.capabilities().max_concurrency
-        workers = max(1, min(self.jobs or limit, limit, len(requests)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {key: pool.submit(obtain_render, self.backend, self.store, key, req)
-                       for key, req in requests.items()}
-            results: dict[str, tuple[bytes, bool]] = {}
-            for key, future in futures.items():
-                try:
-                    results[key] = future.result()
-                except BackendError as exc:
-                    if exc.target is None:
-                        exc.target = requests[key].label
-                    raise
+        results: dict[str, tuple[bytes, bool]] = {}
+        failures: dict[str, Exception] = {}
+        mutex = threading.Lock()
+
+        def finished(outcome: RenderOutcome) -> None:
+            with mutex:
+                if outcome.error is not None:
+                    failures[outcome.key] = outcome.error
+                elif outcome.data is not None:
+                    results[outcome.key] = (outcome.data, outcome.generated)
+
+        run_renders(self.backend, self.store, requests,
+                    workers=min(self.jobs or limit, limit, len(requests)), on_render=finished)
+        for key in requests:  # the first failure in request order, as a call would raise it
+            error = failures.get(key)
+            if isinstance(error, BackendError) and error.target is None:
+                error.target = requests[key].label
+            if error is not None:
+                raise error
         return results
 
 

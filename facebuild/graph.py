@@ -2,9 +2,10 @@
 
 Pure: ``build_graph(plan)`` reads the plan and nothing else. Nodes are renders (one per
 render key) and targets (one per output file); edges have a kind: ``render`` (a target is
-its render, scaled), ``from`` (a target derived from another variant's render) and
-``candidate`` (an extra try of a target). An edge between two renders (a render generated
-from another) is one more kind, drawn by the same code.
+its render, scaled), ``from`` (a target derived from another variant's render),
+``candidate`` (an extra try of a target) and ``reference`` (a render generated from another
+render: image-to-image, image variation, a LoadImage node). A reference file is noted on the
+render it is for.
 
 Names, paths and labels come from the cast, which is untrusted: node ids are made here
 (``r1``, ``t1``), and every label is escaped for the format it is written in, so no text of
@@ -73,6 +74,14 @@ def build_graph(plan: Plan, names: Iterable[str] | None = None) -> Graph:
             nodes.append(Node(render_id, "render", f"render {target.render_key[:KEY_CHARS]}",
                               f"seed {request.seed}, {request.width}x{request.height}",
                               target.character))
+            ref = request.reference
+            if ref is not None and ref.path is None and ref.digest in renders:
+                edges.append(Edge(renders[ref.digest], render_id, "reference",
+                                  f"reference, strength {ref.strength:g}"))
+            elif ref is not None:
+                nodes[-1] = Node(render_id, "render", nodes[-1].name,
+                                 f"{nodes[-1].detail}, from {target.reference} "
+                                 f"(strength {ref.strength:g})", target.character)
         target_id = targets[name] = f"t{len(targets) + 1}"
         nodes.append(Node(target_id, "target", name, target.output, target.character))
         if target.derived_from is not None:
@@ -97,8 +106,10 @@ def to_text(graph: Graph) -> str:
     for group in graph.groups():
         lines.append(_plain(group))
         for render in (n for n in graph.nodes if n.group == group and n.kind == "render"):
-            lines.append(f"  {render.name}  {render.detail}")
-            for edge in (e for e in graph.edges if e.source == render.id):
+            refs = [f"  (from {graph.node(e.source).name}: {e.label})" for e in graph.edges
+                    if e.target == render.id and e.kind == "reference"]
+            lines.append(f"  {render.name}  {_plain(render.detail)}{''.join(refs)}")
+            for edge in (e for e in graph.edges if e.source == render.id and e.kind != "reference"):
                 target = graph.node(edge.target)
                 notes = [edge.label] if edge.label else []
                 notes += [f"{e.label} of {_plain(graph.node(e.source).name)}" for e in graph.edges
@@ -111,7 +122,7 @@ def to_text(graph: Graph) -> str:
 
 
 _DOT_NODE = {"render": 'shape=box, style=rounded', "target": 'shape=note'}
-_DOT_EDGE = {"render": "", "from": "style=dashed", "candidate": "style=dotted"}
+_DOT_EDGE = {"render": "", "from": "style=dashed", "candidate": "style=dotted", "reference": "style=bold"}
 
 
 def to_dot(graph: Graph) -> str:
@@ -133,7 +144,7 @@ def to_dot(graph: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MERMAID_ARROW = {"render": "-->", "from": "-->", "candidate": "-.->"}
+_MERMAID_ARROW = {"render": "-->", "from": "-->", "candidate": "-.->", "reference": "==>"}
 
 
 def to_mermaid(graph: Graph) -> str:

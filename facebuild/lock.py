@@ -44,6 +44,8 @@ class LockEntry(NamedTuple):
     template: str | None = None
     price: float | None = None
     source: dict[str, Any] | None = None
+    depends_on: str | None = None
+    """The target (or file) its render was generated from, for a render with a reference."""
 
     @classmethod
     def from_dict(cls, name: object, data: object) -> LockEntry:
@@ -65,7 +67,8 @@ def checked_entry(data: dict[str, Any]) -> LockEntry:
     """The entry of ``data`` that ``entry_problem`` found nothing wrong with."""
     get = data.get
     return LockEntry(data["file"], data["sha256"], get("render_key"), get("output_key"),
-                     get("render"), get("post"), get("template"), get("price"), get("source"))
+                     get("render"), get("post"), get("template"), get("price"), get("source"),
+                     get("depends_on"))
 
 
 @dataclass
@@ -146,7 +149,7 @@ _RESTORE = "restore it from git, or delete it to rebuild everything"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _OPTIONAL_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("render_key", (str,)), ("output_key", (str,)), ("render", (dict,)), ("post", (dict,)),
-    ("template", (str,)), ("price", (int, float)), ("source", (dict,)))
+    ("template", (str,)), ("price", (int, float)), ("source", (dict,)), ("depends_on", (str,)))
 """Exact types (``True`` is no price), checked for every entry of a 10,000-target lock."""
 
 

@@ -28,6 +28,9 @@ def provenance(name: str, entry: LockEntry) -> dict[str, Any]:
     }
     if entry.source is not None:
         found["source"] = entry.source
+    if isinstance(render.get("reference"), dict):  # rendered from another render or a file
+        found["reference"] = render["reference"]
+        found["depends_on"] = entry.depends_on
     identity = render.get("identity")
     if isinstance(identity, dict) and isinstance(identity.get("inputs"), dict):
         found["inputs"] = identity["inputs"]  # ComfyUI: which workflow input got which value

@@ -109,6 +109,14 @@ class Variant(_Strict):
         None, description="Seed of this variant for every character, instead of the "
         "character's own seed (which every variant shares by default)."
     )
+    reference: str | None = Field(
+        None, description="Render this variant from another variant's render (image-to-image, "
+        "image variation, a LoadImage node): a change to that render re-renders this one.",
+    )
+    strength: float | None = Field(
+        None, ge=0.0, le=1.0, description="How far the render may move from its reference: "
+        "0 keeps it, 1 ignores it (default 0.5).",
+    )
 
 
 def _off_is_off(value: Any) -> Any:
@@ -151,6 +159,10 @@ class Character(BaseModel):
     style: str = Field("", description="Added to the world's style for this character.")
     options: dict[str, Any] = Field(
         default_factory=dict, description="Backend options for this character only."
+    )
+    reference: str | None = Field(
+        None, description="An image file (inside the cast's folder) every variant of this "
+        "character is rendered from, unless the variant names a reference of its own.",
     )
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from facebuild.backends import Backend, Capabilities, RenderRequest, create_backend
+from facebuild.backends import Backend, Capabilities, Reference, RenderRequest, create_backend
+from facebuild.backends.base import DEFAULT_STRENGTH
 from facebuild.cast import Cast
 from facebuild.distpaths import file_name, is_safe_component, path_problem
 from facebuild.errors import CastError, CastErrors, UsageError
@@ -21,6 +22,7 @@ from facebuild.keys import KEY_SCHEMA, canonical_json, digest
 from facebuild.model import Character
 from facebuild.privacy import guard_prompts
 from facebuild.prompts import PromptRenderer
+from facebuild.references import ReferenceFile, check_references, reference_of
 from facebuild.seeds import candidate_seed as candidate_seed  # the seed rule, re-exported
 from facebuild.seeds import target_seed as target_seed
 
@@ -49,6 +51,9 @@ class Target:
     """1 for the chosen image; 2..N for the extra tries of a variant with ``candidates: N``."""
     provenance: dict[str, Any] | None = None
     """Where the character came from (a persona file, a transcript), from its ``source`` key."""
+    reference: str | None = None
+    """What its render is generated from: the target of the referenced render
+    (``tessa-quark/bust``) or a file of the cast as written (``refs/tessa.png``)."""
 
     @property
     def blocked(self) -> str | None:
@@ -154,21 +159,67 @@ def plan(cast: Cast, backend: Backend | None = None) -> Plan:
     caps = backend.capabilities()
     renderer = PromptRenderer(cast, caps.max_prompt_chars)
     roots = {name: _root_variant(cast, name) for name in cast.spec.variants}
+    referencing = any(v.reference for v in cast.spec.variants.values()) or any(
+        c.reference for c in cast.spec.characters)
+    files = check_references(cast) if referencing else {}
     outputs: dict[str, str] = {}
     for character in cast.spec.characters:
-        renders: dict[str, _Render] = {}  # variants derived from one root share its render
+        renders = _Renders(cast, backend, caps, renderer, character, files if referencing else None)
         for variant_name in cast.variants_of(character):
             root = roots[variant_name]
-            if root not in renders:
-                renders[root] = _render(cast, backend, caps, renderer, character, root)
-            target = _target(cast, character, variant_name, renders[root])
+            target = _target(cast, character, variant_name, renders.of(root))
             _add(result, target, outputs)
             for candidate in range(2, cast.spec.variants[variant_name].candidates + 1):
                 seed = candidate_seed(cast, character.id, variant_name, candidate)
-                extra = _render(cast, backend, caps, renderer, character, root, seed)
-                target = _target(cast, character, variant_name, extra, candidate)
+                target = _target(cast, character, variant_name, renders.of(root, seed), candidate)
                 _add(result, target, outputs)
     return result
+
+
+class _Renders:
+    """One character's renders by root variant: variants derived from one root share its
+    render, and a render that references another is made after it (its key holds the
+    other's key)."""
+
+    def __init__(self, cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,
+                 character: Character, files: Mapping[str, ReferenceFile] | None) -> None:
+        self.cast, self.backend, self.caps, self.renderer = cast, backend, caps, renderer
+        self.character, self.files = character, files
+        self.made: dict[str, _Render] = {}
+
+    def of(self, root: str, seed: int | None = None) -> _Render:
+        if seed is None and root in self.made:
+            return self.made[root]
+        edge = self._edge(root) if self.files is not None else None
+        render = _render(self.cast, self.backend, self.caps, self.renderer, self.character, root,
+                         seed, edge)
+        if seed is None:
+            self.made[root] = render
+        return render
+
+    def _edge(self, root: str) -> _Edge | None:
+        found = reference_of(self.cast, self.character, root)
+        if found is None or self.files is None:
+            return None
+        kind, value = found
+        given = self.cast.spec.variants[root].strength
+        strength = DEFAULT_STRENGTH if given is None else given
+        if kind == "variant":  # references are acyclic (checked): this recursion ends
+            key = self.of(value).key
+            return _Edge(Reference(key, strength), {"render_key": key, "strength": strength},
+                         f"{self.character.id}/{value}")
+        file = self.files[value]
+        return _Edge(Reference(file.sha256, strength, file.path),
+                     {"sha256": file.sha256, "strength": strength}, value)
+
+
+@dataclass(frozen=True)
+class _Edge:
+    """A reference edge: what the backend gets, what the key hashes, what people read."""
+
+    reference: Reference
+    key_data: dict[str, Any]
+    shown: str
 
 
 def _add(result: Plan, target: Target, outputs: dict[str, str]) -> None:
@@ -187,6 +238,7 @@ class _Render:
     data: dict[str, Any]
     key: str
     template: str
+    reference: str | None = None
 
 
 def _root_variant(cast: Cast, name: str) -> str:
@@ -196,7 +248,8 @@ def _root_variant(cast: Cast, name: str) -> str:
 
 
 def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,
-            character: Character, root_name: str, seed: int | None = None) -> _Render:
+            character: Character, root_name: str, seed: int | None = None,
+            edge: _Edge | None = None) -> _Render:
     root = cast.spec.variants[root_name]
     prompt = renderer.render(character, root_name)
     # the guard runs before any key is made: only checked prompts go further
@@ -209,7 +262,8 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
     request = RenderRequest(prompt=text, negative=negative,
                             seed=target_seed(cast, character, root_name) if seed is None else seed,
                             width=width, height=height, options=options,
-                            label=f"{character.id}/{root_name}")
+                            label=f"{character.id}/{root_name}",
+                            reference=edge.reference if edge else None)
     data = {
         "schema": KEY_SCHEMA,
         "backend": caps.backend,
@@ -223,12 +277,14 @@ def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRe
         "template": prompt.template_digest,
         "options": options,
     }
+    if edge is not None:  # the referenced render's key: a change there flows down to here
+        data["reference"] = edge.key_data
     if blocked:
         data["blocked"] = blocked
     # a backend may say which of these change its pixels (ComfyUI: the graph it sends)
     material = getattr(backend, "key_material", None)
     key = digest(material(data) if callable(material) else data)
-    return _Render(root_name, request, data, key, prompt.template)
+    return _Render(root_name, request, data, key, prompt.template, edge.shown if edge else None)
 
 
 @lru_cache(maxsize=256)
@@ -272,6 +328,7 @@ def _target(cast: Cast, character: Character, variant_name: str, render: _Render
         derived_from=render.variant if render.variant != variant_name else None,
         candidate=candidate,
         provenance=source if isinstance(source, dict) else None,
+        reference=render.reference,
     )
 
 

@@ -73,6 +73,11 @@ class FakeComfyUI:
         self.deletes: list[list[str]] = []
         self.history: dict[str, dict[str, Any]] = {}
         self.files: dict[tuple[str, str], bytes] = {}
+        self.inputs: dict[tuple[str, str], bytes] = {}
+        """The input folder: (subfolder, name) -> bytes, filled by POST /upload/image."""
+        self.uploads: list[dict[str, Any]] = []
+        """Every accepted upload: its form fields, file name, bytes and the answer."""
+        self.combo_style = combo_style
         self.pending: list[Item] = []
         self.running: Item | None = None
         self.finished: list[str] = []
@@ -134,6 +139,7 @@ class FakeComfyUI:
             app.router.add_post(prefix + "/history", self._post_history)
             app.router.add_get(prefix + "/view", self._view)
             app.router.add_get(prefix + "/system_stats", self._system_stats)
+            app.router.add_post(prefix + "/upload/image", self._upload_image)
         app.router.add_get("/ws", self._ws)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -183,11 +189,47 @@ class FakeComfyUI:
         response: web.StreamResponse = await handler(request)
         return response
 
+    def current_info(self) -> dict[str, Any]:
+        """/object_info now: LoadImage's choices are the files in the input folder."""
+        names = sorted(f"{folder}/{name}" if folder else name for folder, name in self.inputs)
+        kind, options = _combo(names, self.combo_style)
+        load = _node({"image": [kind, {**options, "image_upload": True}]}, ["IMAGE", "MASK"])
+        return {**self.info, "LoadImage": load}
+
     async def _object_info(self, request: web.Request) -> web.Response:
         cls = request.match_info.get("cls")
+        info = self.current_info()
         if cls is None:
-            return web.json_response(self.info)
-        return web.json_response({cls: self.info[cls]} if cls in self.info else {})
+            return web.json_response(info)
+        return web.json_response({cls: info[cls]} if cls in info else {})
+
+    async def _upload_image(self, request: web.Request) -> web.Response:
+        """ComfyUI's image upload: a multipart form with the file in ``image`` (and a file
+        name), optional ``type``, ``subfolder`` and ``overwrite``. The same name with the same
+        bytes is a duplicate, not saved again; with other bytes it becomes ``name (1).ext``."""
+        if not request.content_type.startswith("multipart/"):
+            return web.Response(status=400)
+        form = await request.post()
+        upload = form.get("image")
+        if not isinstance(upload, web.FileField) or not upload.filename:
+            return web.Response(status=400)
+        folder = str(form.get("subfolder", "") or "")
+        if folder.startswith("/") or ".." in folder.split("/"):
+            return web.Response(status=400)  # a subfolder escaping the input folder
+        kind = str(form.get("type", "input") or "input")
+        data = upload.file.read()
+        name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1]
+        overwrite = str(form.get("overwrite", "")).lower() in ("true", "1")
+        stem, dot, ext = name.rpartition(".")
+        counter = 1
+        while (folder, name) in self.inputs and not overwrite and self.inputs[(folder, name)] != data:
+            name = f"{stem} ({counter}){dot}{ext}" if dot else f"{name} ({counter})"
+            counter += 1
+        self.inputs[(folder, name)] = data
+        answer = {"name": name, "subfolder": folder, "type": kind}
+        self.uploads.append({"filename": upload.filename, "fields": sorted(form), "data": data,
+                             "answer": answer})
+        return web.json_response(answer)
 
     async def _system_stats(self, request: web.Request) -> web.Response:
         return web.json_response({"system": {"comfyui_version": "0.3.64-fake"}, "devices": []})
@@ -208,7 +250,7 @@ class FakeComfyUI:
                 "extra_info": {},
             }
             return web.json_response({"error": error, "node_errors": {}}, status=400)
-        error, node_errors, outputs = validate_prompt(graph, self.info)
+        error, node_errors, outputs = validate_prompt(graph, self.current_info())
         if error is not None:
             return web.json_response({"error": error, "node_errors": node_errors}, status=400)
         prompt_id = str(uuid.uuid4() if self.old_server else body.get("prompt_id") or uuid.uuid4())
@@ -407,7 +449,7 @@ class FakeComfyUI:
         """Run a prompt: ``job_time`` seconds from its start, the PNG rendered meanwhile."""
         loop = asyncio.get_running_loop()
         begin = loop.time()
-        picture = loop.run_in_executor(None, render, graph)
+        picture = loop.run_in_executor(None, render, graph, dict(self.inputs))
         try:
             return await self._steps(client, prompt_id, graph, outputs, begin, picture)
         finally:
@@ -473,10 +515,15 @@ class FakeComfyUI:
         return "success", result
 
 
-def render(graph: dict[str, Any]) -> bytes:
-    """A PNG at the graph's width × height whose pixels depend on its prompt and seed."""
+def render(graph: dict[str, Any], inputs: dict[tuple[str, str], bytes] | None = None) -> bytes:
+    """A PNG at the graph's width × height whose pixels depend on its prompt and seed, and
+    on the bytes of the image a LoadImage node loads."""
     width = height = 512
-    seed, text = 0, ""
+    seed, text, loaded = 0, "", ""
+    for node in graph.values():
+        if node["class_type"] == "LoadImage":
+            folder, _, name = str(node["inputs"]["image"]).rpartition("/")
+            loaded += hashlib.sha256((inputs or {})[(folder, name)]).hexdigest()
     for node_id in sorted(graph):
         inputs = graph[node_id]["inputs"]
         if isinstance(inputs.get("width"), int) and isinstance(inputs.get("height"), int):
@@ -487,7 +534,7 @@ def render(graph: dict[str, Any]) -> bytes:
         positive = inputs.get("positive")
         if isinstance(positive, list) and positive[0] in graph:
             text = str(graph[positive[0]]["inputs"].get("text", ""))
-    digest = hashlib.sha256(f"{text}\0{seed}".encode()).digest()
+    digest = hashlib.sha256(f"{text}\0{seed}{loaded}".encode()).digest()
     image = Image.new("RGB", (width, height), tuple(digest[:3]))
     draw = ImageDraw.Draw(image)
     for i in range(3, 27, 6):
@@ -592,6 +639,17 @@ def object_info(checkpoints: list[str], style: str) -> dict[str, Any]:
                     "COMBO",
                     {"multiselect": False, "options": ["normal", "multiply", "screen", "overlay"]},
                 ],
+            },
+            ["IMAGE"],
+        ),
+        "VAEEncode": _node({"pixels": ["IMAGE"], "vae": ["VAE"]}, ["LATENT"]),
+        "ImageScale": _node(
+            {
+                "image": ["IMAGE"],
+                "upscale_method": _combo(["nearest-exact", "bilinear", "area", "bicubic", "lanczos"], style),
+                "width": ["INT", {"default": 512, "min": 0, "max": 16384, "step": 1}],
+                "height": ["INT", {"default": 512, "min": 0, "max": 16384, "step": 1}],
+                "crop": _combo(["disabled", "center"], style),
             },
             ["IMAGE"],
         ),

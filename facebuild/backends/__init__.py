@@ -8,7 +8,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from facebuild.backends.base import Backend, Capabilities, ProgressCallback, RenderRequest
+from facebuild.backends.base import (
+    Backend,
+    BackendBase,
+    Capabilities,
+    ProgressCallback,
+    Reference,
+    RenderRequest,
+    limit_problems,
+)
 
 BackendFactory = Callable[[Mapping[str, Any], Path], Backend]
 """``factory(options, base_dir) -> Backend``; options are the cast's ``backend:`` mapping
@@ -46,11 +54,14 @@ def create_backend(name: str, options: Mapping[str, Any], base_dir: Path) -> Bac
 __all__ = [
     "BACKENDS",
     "Backend",
+    "BackendBase",
     "BackendFactory",
     "Capabilities",
     "ProgressCallback",
+    "Reference",
     "RenderRequest",
     "backend_names",
     "create_backend",
+    "limit_problems",
     "register_backend",
 ]

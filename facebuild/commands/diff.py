@@ -64,10 +64,10 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
     """The review page; with --render, the missing new images are rendered (and stored,
     so the build that follows pays for nothing twice)."""
     from facebuild.atomic import write_text_atomic
-    from facebuild.errors import LimitError
+    from facebuild.errors import FacebuildError, LimitError
     from facebuild.planner import Target
     from facebuild.pricing import cost_of
-    from facebuild.render import obtain_render
+    from facebuild.render import needed, run_renders
     from facebuild.review import review_html
     from facebuild.storeplace import open_store
 
@@ -84,12 +84,20 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
                              f"${cost:.2f}, over max_cost ${limit:.2f}; nothing was rendered")
         the_plan.backend.preflight()
 
+    failed: dict[str, Exception] = {}
+    if args.render:  # the one render runner: concurrent, in reference order, stored at once
+        wanted = [c.new.render_key for c in changes.changes.values() if c.needs_output and c.new]
+        todo = needed(wanted, the_plan.renders(), store.has)
+        run_renders(the_plan.backend, store, todo, workers=caps.max_concurrency,
+                    on_render=lambda done: failed.update({done.key: done.error} if done.error else {}))
+
     def new_render(target: Target) -> bytes | None:
-        if store.has(target.render_key):
-            return store.get(target.render_key)
-        if not args.render:
-            return None
-        return obtain_render(the_plan.backend, store, target.render_key, target.request)[0]
+        error = failed.get(target.render_key)
+        if isinstance(error, FacebuildError):
+            raise error
+        if error is not None:
+            raise FacebuildError(f"internal error: {error!r}")
+        return store.get(target.render_key) if store.has(target.render_key) else None
 
     base = f" since {args.base}" if args.base else ""
     try:
@@ -136,6 +144,7 @@ def _as_json(changes: Diff, generations: int, cost: float, model: str) -> dict[s
                 "reasons": list(c.reasons),
                 "render_key": c.new.render_key if c.new else None,
                 "old_render_key": c.old.render_key if c.old else None,
+                "depends_on": c.new.reference if c.new else None,
             }
             for c in changes.changes.values()
         ],

@@ -29,10 +29,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         manifest, entry = found
     actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    chain = reference_chain(manifest, entry) if manifest is not None else []
     if args.json:
         state = None if "sha256" not in entry else entry["sha256"] == actual
         print(json.dumps({"file": str(path), "sha256": actual, "as_built": state,
-                          "manifest": str(manifest) if manifest else None, "entry": entry},
+                          "manifest": str(manifest) if manifest else None, "entry": entry,
+                          "chain": chain},
                          indent=2, sort_keys=True, ensure_ascii=False))
         return 0
     print(f"file:       {path}")
@@ -56,9 +58,38 @@ def run(args: argparse.Namespace) -> int:
         print(f"injected:   {shown}")
     for key, value in sorted((entry.get("source") or {}).items()):
         print(f"source.{key}: {json.dumps(value) if not isinstance(value, str) else value}")
+    for link in chain:  # what its render was generated from, down to the first render
+        print(f"from:       {link['target']} (strength {link['strength']:g}): seed {link['seed']}, "
+              f"render {str(link['render_key'])[:12]}, prompt: {link['prompt']}"
+              if link.get("render_key") else f"from:       {link['file']} (strength "
+              f"{link['strength']:g}): sha256 {link['sha256']}")
     if manifest is not None:
         print(f"manifest:   {manifest}")
     return 0
+
+
+def reference_chain(manifest: Path, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The renders ``entry``'s render was generated from, nearest first, as the manifest
+    records them (a reference file ends the chain)."""
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+    except (ValueError, AttributeError, OSError):
+        return []
+    by_target = {str(e.get("target")): e for e in files.values() if isinstance(e, dict)}
+    chain: list[dict[str, Any]] = []
+    reference, name = entry.get("reference"), entry.get("depends_on")
+    while isinstance(reference, dict) and len(chain) < 100:
+        strength = reference.get("strength", 0.0)
+        found = by_target.get(str(name))
+        if found is None or found.get("render_key") != reference.get("render_key"):
+            chain.append({"file": name, "sha256": reference.get("sha256")
+                          or reference.get("render_key"), "strength": strength})
+            break
+        chain.append({"target": name, "render_key": found.get("render_key"),
+                      "seed": found.get("seed"), "prompt": found.get("prompt"),
+                      "strength": strength})
+        reference, name = found.get("reference"), found.get("depends_on")
+    return chain
 
 
 def _render_verdict(path: Path, key: str) -> str:

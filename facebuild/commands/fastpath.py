@@ -90,11 +90,13 @@ def _template_files(base_dir: Path) -> list[Path]:
 
 
 def _option_files(the_plan: Plan) -> list[Path]:
-    """Files named in backend, variant or character options (workflows, reference images)."""
+    """Files named in backend, variant or character options (workflows, reference images),
+    and characters' reference files."""
     spec = the_plan.cast.spec
     values: list[Any] = list((spec.backend.model_extra or {}).values())
     values += [v for variant in spec.variants.values() for v in variant.options.values()]
     values += [v for character in spec.characters for v in character.options.values()]
+    values += [character.reference for character in spec.characters if character.reference]
     found: list[Path] = []
     for value in values:
         for item in value if isinstance(value, list) else [value]:

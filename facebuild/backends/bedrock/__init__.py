@@ -19,7 +19,14 @@ from typing import Any
 
 from PIL import Image
 
-from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
+from facebuild.backends.base import (
+    BackendBase,
+    Capabilities,
+    ProgressCallback,
+    Reference,
+    RenderRequest,
+    limit_problems,
+)
 from facebuild.backends.bedrock.catalog import ModelSpec
 from facebuild.backends.bedrock.client import Caller, CallStats, make_client
 from facebuild.backends.bedrock.config import (
@@ -37,6 +44,7 @@ from facebuild.backends.bedrock.options import (
     parse_body_options,
     snake_case,
 )
+from facebuild.backends.bedrock.references import base64_of, reference_problems
 from facebuild.backends.bedrock.sizes import choose_size, size_problem
 from facebuild.errors import BackendError, CastError, CastErrors
 
@@ -44,7 +52,7 @@ IDENTITY_SCHEMA = 1
 """Bump when the bodies built for the same options change."""
 
 
-class BedrockBackend:
+class BedrockBackend(BackendBase):
     """Renders through ``invoke_model`` of one Bedrock model in one region."""
 
     name = "bedrock"
@@ -108,7 +116,8 @@ class BedrockBackend:
             else:
                 raw[name] = value
         opts, found = parse_body_options(raw, self.spec, self.cfg.base_dir, self.references)
-        return opts, problems + [f"{key}: {message}" for key, message in found]
+        found_problems = [f"{key}: {message}" for key, message in found]
+        return opts, problems + found_problems + reference_problems(request, opts, self.spec, self.references)
 
     def check(self, request: RenderRequest) -> list[str]:
         return self._checked(request)[1]
@@ -127,24 +136,12 @@ class BedrockBackend:
                 f"{spec.id} is an inference profile for regions starting with "
                 f"{' or '.join(spec.geography)}, not {region}; set backend.region"
             )
-        lengths = [
-            ("prompt", request.prompt, spec.max_prompt),
-            ("negative prompt", request.negative, spec.max_negative),
-        ]
-        for what, text, limit in lengths:
-            if len(text) > limit:
-                problems.append(
-                    f"{what} is {len(text)} characters, {len(text) - limit} over "
-                    f"the {limit} limit of {spec.id}"
-                )
+        size = size_problem(spec, request.width, request.height)
+        # lengths and seed from the generic check; sides from the model's own size rule
+        problems += [p for p in limit_problems(self.capabilities(), request)
+                     if not size or not p.startswith(("width ", "height "))]
         if not request.prompt.strip():
             problems.append(f"prompt is empty; {spec.id} needs a text prompt")
-        if not spec.seed_min <= request.seed <= spec.seed_max:
-            why = " (0 means random on Stability models)" if request.seed == 0 else ""
-            problems.append(
-                f"seed {request.seed} is out of range {spec.seed_min}–{spec.seed_max} for {spec.id}{why}"
-            )
-        size = size_problem(spec, request.width, request.height)
         opts, option_problems = self._options(request)
         return opts, problems + ([size] if size else []) + option_problems
 
@@ -155,10 +152,14 @@ class BedrockBackend:
             raw = {str(k): repr(v) for k, v in request.options.items()}
             return {"model": self.spec.id, "options": raw, "invalid": True}
         shape = replace(request, prompt="<prompt>", negative="<negative>" if request.negative else "")
-        body = FAMILIES[self.spec.family].build(
-            self.spec, shape, opts, lambda path: "sha256:" + self.references.info(path).sha256
-        )
+        body = FAMILIES[self.spec.family].build(self.spec, shape, opts, self._digest_of)
         return {"model": self.spec.id, "body": body, "schema": IDENTITY_SCHEMA}
+
+    def _digest_of(self, image: Path | Reference) -> str:
+        """What the render key holds for an image of the body: its sha256."""
+        if isinstance(image, Reference):
+            return "sha256:" + image.digest
+        return "sha256:" + self.references.info(image).sha256
 
     def preflight(self) -> None:
         self._connect()
@@ -187,7 +188,7 @@ class BedrockBackend:
         if problems:
             raise BackendError(problems[0])
         family = FAMILIES[self.spec.family]
-        body = family.build(self.spec, request, opts, References.base64)
+        body = family.build(self.spec, request, opts, base64_of)
         caller = self._connect()
         if progress:
             progress(0, 1)

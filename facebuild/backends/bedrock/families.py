@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from facebuild.backends.base import RenderRequest
+from facebuild.backends.base import Reference, RenderRequest
 from facebuild.backends.bedrock.catalog import STABILITY_ASPECTS, ModelSpec
 from facebuild.backends.bedrock.options import (
     DEFAULT_SIMILARITY,
@@ -22,7 +22,8 @@ from facebuild.backends.bedrock.options import (
 )
 from facebuild.errors import BackendError, ContentFilteredError
 
-Encode = Callable[[Path], str]
+Encode = Callable[[Path | Reference], str]
+"""An image for the body: a file named in the options, or the request's reference."""
 Body = dict[str, Any]
 
 # Family defaults, always sent so that a default changing at AWS changes nothing silently.
@@ -37,11 +38,16 @@ def _stability(spec: ModelSpec, req: RenderRequest, opts: BodyOptions, encode: E
     body: Body = {"prompt": req.prompt, "seed": req.seed, "output_format": "png"}
     if req.negative:
         body["negative_prompt"] = req.negative
-    if opts.image is not None:
+    ref = req.reference
+    if ref is not None or opts.image is not None:  # image-to-image [SD35], [ULTRA]
         if spec.i2i_mode:
             body["mode"] = "image-to-image"
-        body["image"] = encode(opts.image)
-        body["strength"] = STABILITY_DEFAULT_STRENGTH if opts.strength is None else opts.strength
+        if ref is not None:
+            body["image"], body["strength"] = encode(ref), ref.strength
+        else:
+            assert opts.image is not None
+            body["image"] = encode(opts.image)
+            body["strength"] = STABILITY_DEFAULT_STRENGTH if opts.strength is None else opts.strength
     else:  # aspect_ratio is for text-to-image only; image-to-image keeps the image's shape
         body["aspect_ratio"] = ASPECT_BY_SIZE[(req.width, req.height)]
     return body
@@ -70,7 +76,11 @@ def _amazon(spec: ModelSpec, req: RenderRequest, opts: BodyOptions, encode: Enco
     text: Body = {"text": req.prompt}
     if req.negative:
         text["negativeText"] = req.negative
-    if opts.images:
+    if req.reference is not None:  # a reference edge: image variation [TITAN], [NOVA-RR]
+        task, key = "IMAGE_VARIATION", "imageVariationParams"
+        params = {"images": [encode(req.reference)], **text,
+                  "similarityStrength": similarity(req.reference.strength)}
+    elif opts.images:
         task, key = "IMAGE_VARIATION", "imageVariationParams"
         params = {"images": [encode(p) for p in opts.images], **text}
         sim = opts.similarity_strength
@@ -94,6 +104,12 @@ def _amazon(spec: ModelSpec, req: RenderRequest, opts: BodyOptions, encode: Enco
         "seed": req.seed,
     }
     return {"taskType": task, key: params, "imageGenerationConfig": config}
+
+
+def similarity(strength: float) -> float:
+    """Variation's ``similarityStrength`` for a reference's ``strength``: the opposite
+    scale (1 keeps the reference); Titan and Nova take 0.2–1.0, i.e. strength ≤ 0.8."""
+    return round(1.0 - strength, 6)
 
 
 def _first_image(payload: Body, key: str) -> str | None:

@@ -129,6 +129,15 @@ def _check_image(path: Path, spec: ModelSpec, refs: References) -> None:
         raise _Problems(f"{path.name} is {info.width}×{info.height}; the longer side must be ≤ 1408")
 
 
+def check_image(path: Path, spec: ModelSpec, refs: References) -> str:
+    """What is wrong with a reference image for ``spec``, or ``""``."""
+    try:
+        _check_image(path, spec, refs)
+    except _Problems as exc:
+        return str(exc)
+    return ""
+
+
 def _parse_one(name: str, value: Any, spec: ModelSpec, base_dir: Path, refs: References) -> Any:
     if name == "style":
         match = [s for s in spec.styles if isinstance(value, str) and s.lower() == value.lower()]

@@ -6,6 +6,7 @@ see ``options.py`` for every option. A variant may override ``workflow`` and ``i
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import uuid
@@ -13,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
+from facebuild.backends.base import BackendBase, Capabilities, ProgressCallback, RenderRequest, limit_problems
 from facebuild.backends.comfyui.answers import MalformedAnswer
 from facebuild.backends.comfyui.client import ComfyUIServer, GraphRejected
 from facebuild.backends.comfyui.gate import WorkflowGate
@@ -29,7 +30,7 @@ REQUEST_OPTIONS = ("workflow", "inputs")
 _MEGAPIXEL = 1024 * 1024
 
 
-class ComfyUIBackend:
+class ComfyUIBackend(BackendBase):
     """Renders through ComfyUI's HTTP API; see the module docstring."""
 
     name = "comfyui"
@@ -106,21 +107,30 @@ class ComfyUIBackend:
         return own_size(prepared.workflow.graph) or (width, height)
 
     def check(self, request: RenderRequest) -> list[str]:
-        problems = [
+        problems = limit_problems(self.capabilities(), request) + [
             f"unknown comfyui option {key!r} (valid: {', '.join(REQUEST_OPTIONS)})"
             for key in request.options
             if key not in REQUEST_OPTIONS
         ]
         try:
-            self._prepared(request)
+            prepared = self._prepared(request)
         except (CastError, BackendError) as exc:
             problems.append(str(exc))
+            return problems
+        if request.reference is not None and prepared.injection.image is None:
+            problems.append(
+                f"workflow {prepared.workflow.name} has no LoadImage node for the reference "
+                "(it has none, or several): use the shipped sdxl_reference.json for this variant "
+                "(options: {workflow: sdxl_reference.json}), or name the node in "
+                "inputs: {image: '<node id>.image'}")
         return problems
 
     def identity(self, request: RenderRequest) -> dict[str, Any]:
         """The digest of the graph as injected and sent, and which input got which value."""
         prepared = self._prepared(request)
-        graph = self._graph(prepared, request, PLACEHOLDER_PREFIX)
+        ref = request.reference  # the reference as planned: its key, not yet its bytes
+        image = f"facebuild-reference-{ref.digest}" if ref is not None else None
+        graph = self._graph(prepared, request, PLACEHOLDER_PREFIX, image)
         return {"workflow_sha256": digest(graph), "inputs": prepared.injection.describe()}
 
     @staticmethod
@@ -129,7 +139,7 @@ class ComfyUIBackend:
         and size wherever they are injected, and the workflow itself) and the backend's
         identity, no URL. A change that leaves the graph as it was (a negative prompt the
         workflow never receives) costs nothing."""
-        material = {key: data[key] for key in ("schema", "backend") if key in data}
+        material = {key: data[key] for key in ("schema", "backend", "reference") if key in data}
         material["workflow_sha256"] = data["identity"]["workflow_sha256"]
         if data.get("blocked"):
             material["blocked"] = data["blocked"]
@@ -144,7 +154,10 @@ class ComfyUIBackend:
         return self.workflows.get(str(ref), inputs, key="")
 
     @staticmethod
-    def _graph(prepared: PreparedWorkflow, request: RenderRequest, prefix: str) -> dict[str, Any]:
+    def _graph(prepared: PreparedWorkflow, request: RenderRequest, prefix: str,
+               image: str | None = None) -> dict[str, Any]:
+        """The workflow with the request in it; ``image``: the uploaded reference's name."""
+        ref = request.reference
         return inject(
             prepared.workflow.graph,
             prepared.injection,
@@ -154,6 +167,8 @@ class ComfyUIBackend:
             width=request.width,
             height=request.height,
             prefix=prefix,
+            image=image if ref is not None else None,
+            denoise=ref.strength if ref is not None else None,
         )
 
     # -- running ------------------------------------------------------------------------
@@ -187,18 +202,25 @@ class ComfyUIBackend:
             prepared = self._prepared(request)
         except CastError as exc:
             raise BackendError(str(exc)) from exc
-        short = digest(self._graph(prepared, request, PLACEHOLDER_PREFIX))[:12]
+        ref = request.reference
+        if ref is not None and (prepared.injection.image is None or ref.image is None):
+            raise BackendError(f"workflow {prepared.workflow.name} cannot take the reference image")
+        upload = _upload_name(ref.image) if ref is not None and ref.image is not None else None
+        short = digest(self._graph(prepared, request, PLACEHOLDER_PREFIX, upload))[:12]
         name = prepared.workflow.name
         gate_key = f"{digest(prepared.workflow.graph)}/{prepared.injection}"
-
-        def make_graph() -> dict[str, Any]:
-            # a new prefix for every submission: ComfyUI answers an identical graph with
-            # the old file ("cached") instead of writing a new one
-            return self._graph(prepared, request, f"facebuild/{short}-{uuid.uuid4().hex[:8]}")
-
         first = self.gate.enter(gate_key, self.pool.cancelled)
 
         def job(server: ComfyUIServer) -> bytes:
+            # the reference goes into this server's input folder first, by content
+            image = server.upload(ref.image, upload) if ref is not None and ref.image and upload else None
+
+            def make_graph() -> dict[str, Any]:
+                # a new prefix for every submission: ComfyUI answers an identical graph with
+                # the old file ("cached") instead of writing a new one
+                return self._graph(prepared, request, f"facebuild/{short}-{uuid.uuid4().hex[:8]}",
+                                   image)
+
             graphs = [make_graph()]  # checked here, posted first; a resubmission gets a new one
             server.validate(graphs[0], name)
 
@@ -223,6 +245,12 @@ class ComfyUIBackend:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _upload_name(image: bytes) -> str:
+    """A content-addressed file name: the same bytes, the same name on every server."""
+    kind = "jpg" if image[:3] == b"\xff\xd8\xff" else "webp" if image[8:12] == b"WEBP" else "png"
+    return f"facebuild-{hashlib.sha256(image).hexdigest()[:40]}.{kind}"
 
 
 def _answered(error: BackendError) -> bool:

@@ -47,6 +47,12 @@ _WS_GRACE = 2.0
 """Seconds the first connection attempt of the websocket may take before jobs start."""
 
 
+def _plain_name(value: Any) -> bool:
+    """A file or folder name as a server may give it back: short, printable, no path."""
+    return (isinstance(value, str) and 0 < len(value) <= 255 and value.isprintable()
+            and "/" not in value and "\\" not in value and value not in (".", ".."))
+
+
 class GraphRejected(BackendError):
     """HTTP 400 (or 200 with ``node_errors``) for a graph: every job of the same workflow
     would be refused the same way."""
@@ -76,6 +82,8 @@ class ComfyUIServer:
         self._lock = threading.Lock()
         self.run_time: float | None = None
         """Recent seconds per job once running (a moving average), to estimate backlogs."""
+        self._uploaded: dict[str, str] = {}
+        """File name we uploaded -> the name the server gave it (``LoadImage``'s value)."""
 
     def __repr__(self) -> str:
         return f"ComfyUIServer({self.name!r})"
@@ -119,10 +127,35 @@ class ComfyUIServer:
             return self.object_info
 
     def validate(self, graph: Mapping[str, Any], workflow: str) -> None:
-        problems = validate_graph(graph, self.ensure_ready(), self.name)
+        with self._lock:
+            uploaded = frozenset(self._uploaded.values())
+        problems = validate_graph(graph, self.ensure_ready(), self.name, uploaded)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise WorkflowRejected(f"workflow {workflow}: {problems[0]}{more}")
+
+    def upload(self, data: bytes, name: str) -> str:
+        """Put a reference image into the server's input folder (``POST /upload/image``,
+        multipart) under a content-addressed ``name``, once per server: a repeated upload of
+        the same bytes is harmless anyway. Returns the value for a ``LoadImage`` node."""
+        with self._lock:
+            known = self._uploaded.get(name)
+        if known is not None:
+            return known
+        answer = self._send("POST", "/upload/image", timeout=60.0,
+                            files={"image": (name, data, "application/octet-stream")},
+                            data={"type": "input"})
+        where = f"{self.name} POST /upload/image"
+        if answer.status != 200:
+            raise BackendError(f"{self.name} refused the reference image upload (HTTP {answer.status})")
+        reply = expect_mapping(parse_json(answer.body, where), where)
+        given, folder = reply.get("name"), reply.get("subfolder") or ""
+        if not _plain_name(given) or not (folder == "" or _plain_name(folder)):
+            raise MalformedAnswer(f"{where} answered without a usable file name")
+        value = f"{folder}/{given}" if folder else str(given)
+        with self._lock:
+            self._uploaded[name] = value
+        return value
 
     # -- one job ------------------------------------------------------------------------
 

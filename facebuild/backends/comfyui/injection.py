@@ -16,8 +16,8 @@ from typing import Any
 from facebuild.backends.comfyui.hints import output_nodes, suggestion
 from facebuild.backends.comfyui.workflow import Graph, Injection, Slot, Workflow, is_link
 
-INPUT_KEYS = ("prompt", "negative", "seed", "width", "height", "output")
-OPTIONAL_KEYS = frozenset({"negative", "seed", "width", "height", "output"})
+INPUT_KEYS = ("prompt", "negative", "seed", "width", "height", "output", "image", "denoise")
+OPTIONAL_KEYS = frozenset({"negative", "seed", "width", "height", "output", "image", "denoise"})
 """Keys that ``inputs:`` may leave out or set to null: not injected (``output``: the
 graph's one SaveImage)."""
 
@@ -109,6 +109,8 @@ def _detected(workflow: Workflow) -> Injection:
         if value is None:
             missing.append(f"the {_LABELS[key]} ({reason})")
         found[key] = value
+    image, denoise = _reference_slots(workflow.graph)
+    found["image"], found["denoise"] = image, denoise
     if missing:
         raise InjectionError(
             f"workflow {workflow.name}: could not find "
@@ -132,7 +134,21 @@ def _injection(graph: Graph, found: Mapping[str, Any]) -> Injection:
         height=found["height"],
         output=output,
         prefix=prefix,
+        image=found.get("image"),
+        denoise=found.get("denoise"),
     )
+
+
+def _reference_slots(graph: Graph) -> tuple[Slot | None, Slot | None]:
+    """The graph's one ``LoadImage`` (where an uploaded reference goes) and, with it, its
+    one sampler's literal ``denoise`` (set from the strength). None where there is none."""
+    loads = sorted(n for n, node in graph.items() if node.get("class_type") == "LoadImage")
+    if len(loads) != 1:
+        return None, None
+    samplers = [n for n, node in graph.items()
+                if _is_sampler(node) and not is_link(node.get("inputs", {}).get("denoise", []))
+                and "denoise" in node.get("inputs", {})]
+    return Slot(loads[0], "image"), Slot(samplers[0], "denoise") if len(samplers) == 1 else None
 
 
 _LABELS = {

@@ -42,8 +42,10 @@ def combo_choices(spec: Any) -> list[Any] | None:
     return None
 
 
-def validate_graph(graph: Mapping[str, Any], info: ObjectInfo, server: str) -> list[str]:
-    """Every problem ComfyUI at ``server`` would report for ``graph``, one line each."""
+def validate_graph(graph: Mapping[str, Any], info: ObjectInfo, server: str,
+                   uploaded: frozenset[str] = frozenset()) -> list[str]:
+    """Every problem ComfyUI at ``server`` would report for ``graph``, one line each.
+    ``uploaded``: files uploaded since ``info`` was read, valid as a ``LoadImage`` image."""
     problems: list[str] = []
     for node_id, node in graph.items():
         class_type = node["class_type"]
@@ -68,6 +70,8 @@ def validate_graph(graph: Mapping[str, Any], info: ObjectInfo, server: str) -> l
             if is_link(value):
                 if value[0] not in graph:
                     problems.append(f"{where}: input {name!r} links to missing node {value[0]}")
+                continue
+            if class_type == "LoadImage" and name == "image" and value in uploaded:
                 continue
             problem = _literal_problem(name, value, specs[name], server)
             if problem:

@@ -49,14 +49,21 @@ class Injection:
     """The node whose images are the result (usually a SaveImage)."""
     prefix: Slot | None
     """The output node's ``filename_prefix``, varied per job so every job writes a new file."""
+    image: Slot | None = None
+    """A ``LoadImage`` node's ``image``: the uploaded reference of a render made from one."""
+    denoise: Slot | None = None
+    """The sampler's ``denoise``, set from the reference's strength."""
 
     def describe(self) -> dict[str, str | None]:
-        """Where each value goes (``None``: not injected), for ``explain`` and the lock."""
+        """Where each value goes (``None``: not injected), for ``explain`` and the lock.
+        ``image`` and ``denoise`` only appear for a workflow that takes a reference."""
         slots = (self.prompt, self.negative, self.seed, self.width, self.height)
         names = ("prompt", "negative", "seed", "width", "height")
         described = {name: str(slot) if slot is not None else None
                      for name, slot in zip(names, slots, strict=True)}
-        return {**described, "output": self.output}
+        extra = {name: str(slot) for name, slot in (("image", self.image), ("denoise", self.denoise))
+                 if slot is not None}
+        return {**described, "output": self.output, **extra}
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,8 @@ def inject(
     width: int,
     height: int,
     prefix: str,
+    image: str | None = None,
+    denoise: float | None = None,
 ) -> Graph:
     """A deep copy of ``graph`` with the request's values at the injection points. The
     workflow's own negative text (embeddings, say) is kept: alone when the request has no
@@ -165,9 +174,11 @@ def inject(
         (where.width, width),
         (where.height, height),
         (where.prefix, prefix),
+        (where.image, image),
+        (where.denoise, denoise),
     ]
     for slot, value in values:
-        if slot is not None:
+        if slot is not None and value is not None:
             out[slot.node].setdefault("inputs", {})[slot.input] = value
     return out
 

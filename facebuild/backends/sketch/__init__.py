@@ -13,22 +13,25 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from facebuild.backends.base import Capabilities, ProgressCallback, RenderRequest
-from facebuild.backends.sketch.draw import encode_png, render
+from facebuild.backends.base import BackendBase, Capabilities, ProgressCallback, RenderRequest
+from facebuild.backends.sketch.draw import encode_png, identity_of, render
 from facebuild.backends.sketch.features import Features, parse_features
 from facebuild.backends.sketch.palette import CHROMA_GREEN
 from facebuild.errors import CastError
 
 SKETCH_MODEL = "sketch-v1"
-SKETCH_VERSION = 2
+SKETCH_VERSION = 3
 """Bumped whenever the same request would draw different pixels, so stored renders of
-the old drawing are not reused. 2: one identity per seed, whatever the framing."""
+the old drawing are not reused. 2: one identity per seed, whatever the framing. 3: a render
+records its person, and a render made from a reference draws the reference's person."""
 MIN_SIDE, MAX_SIDE = 16, 4096
 SEED_MAX = 2**32 - 1
 
 
-class SketchBackend:
-    """Draws every request locally; nothing to configure, nothing to pay."""
+class SketchBackend(BackendBase):
+    """Draws every request locally; nothing to configure, nothing to pay. A request with a
+    reference draws the reference's person (colours and traits) in its own framing, unless
+    its strength is 1 (ignore the reference)."""
 
     name = "sketch"
 
@@ -54,31 +57,17 @@ class SketchBackend:
     def render_size(self, width: int, height: int) -> tuple[int, int]:
         return width, height
 
-    def check(self, request: RenderRequest) -> list[str]:
-        problems = []
-        for side, value in (("width", request.width), ("height", request.height)):
-            if not MIN_SIDE <= value <= MAX_SIDE:
-                problems.append(f"{side} {value} is outside {MIN_SIDE}..{MAX_SIDE} pixels")
-        if not 0 <= request.seed <= SEED_MAX:
-            problems.append(f"seed {request.seed} is outside 0..{SEED_MAX}")
-        return problems
-
-    def preflight(self) -> None:
-        """Nothing to check: the sketch backend needs no credentials and no server."""
-
     def generate(self, request: RenderRequest, progress: ProgressCallback | None = None) -> bytes:
+        identity = request.seed
+        ref = request.reference
+        if ref is not None and ref.image is not None and ref.strength < 1.0:
+            identity = identity_of(ref.image)
         image = render(request.prompt, request.negative, request.seed, request.width,
-                       request.height)
-        data = encode_png(image)
+                       request.height, identity)
+        data = encode_png(image, identity)
         if progress is not None:
             progress(1, 1)
         return data
-
-    def cancel(self) -> None:
-        """Nothing to abandon: a render takes milliseconds and holds no remote work."""
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 __all__ = ["CHROMA_GREEN", "SKETCH_VERSION", "Features", "SketchBackend", "parse_features"]
