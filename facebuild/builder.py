@@ -31,6 +31,7 @@ from facebuild.dist import (
 from facebuild.diststate import DistState
 from facebuild.errors import BackendError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
+from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, LockEntry, read_lock, write_lock
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, plan
@@ -89,7 +90,7 @@ class Builder:
             lock = read_lock(self.cast.lock_path, journal_file)
             state = DistState.load(self.cast.state_dir, self.cast.dist_dir)
             changes = diff(self.plan, lock, dist_state=state)
-            work = self._work(changes, selected, force)
+            work = self._work(changes, selected, force, lock, state)
             blocked = [t for t in work if t.blocked]  # by the privacy guard: never sent
             work = [t for t in work if not t.blocked]
             self.store.prefetch({t.render_key for t in work})  # a shared store: all at once
@@ -142,13 +143,17 @@ class Builder:
         names = [t.name for t in self.plan.targets.values() if t.render_key == key]
         self.reporter.warning(f"{', '.join(names[:3]) or key[:12]}: its stored render {problem}")
 
-    def _work(self, changes: Diff, selected: set[str], force: bool) -> list[Target]:
+    def _work(self, changes: Diff, selected: set[str], force: bool, lock: Lock,
+              state: DistState) -> list[Target]:
         work: list[Target] = []
         for name in self.plan.targets:
             change = changes.changes[name]
             if name not in selected:
                 continue
-            if change.status == "edited" and not force:
+            if change.status == "edited" and not force and self._adopt(change.new, lock, state):
+                assert change.new is not None
+                self.report.results[name] = TargetResult(name, "cached", [change.new.output])
+            elif change.status == "edited" and not force:
                 reasons = ", ".join(change.reasons[1:])
                 why = f"; it would be rebuilt for: {reasons}" if reasons else ""
                 self.report.results[name] = TargetResult(name, "kept", [change.new.output]
@@ -277,7 +282,26 @@ class Builder:
                     target.name, how, [target.output], elapsed)
             self.reporter.wrote(target.name, how, target.output)
 
-    def _write_output(self, target: Target, render: Image.Image, context: _Context) -> None:
+    def _adopt(self, target: Target | None, lock: Lock, state: DistState) -> bool:
+        """Whether the file in the way of ``target`` holds exactly what this build would
+        write there, and so is facebuild's own: a build killed between writing an output
+        and recording it leaves such a file. It is recorded, not kept as a hand edit."""
+        if target is None or not self.store.has(target.render_key):
+            return False
+        try:
+            data = self._output_bytes(target, images.decode(self.store.get(target.render_key)))
+        except (OSError, FacebuildError):
+            return False
+        digest = file_sha256(data)
+        if state.sha256(target.output) != digest:
+            return False
+        lock.entries[target.name] = lock_entry(target, digest, self.plan.capabilities.price_per_image)
+        lock.changed = True
+        return True
+
+    def _output_bytes(self, target: Target, render: Image.Image) -> bytes:
+        """The bytes of ``target``'s file: its render cropped, scaled and encoded with its
+        provenance (deterministic: the same inputs give the same bytes)."""
         metadata = {
             "facebuild:target": target.name,
             "prompt": target.prompt,
@@ -287,8 +311,11 @@ class Builder:
             "model": str(target.render_inputs["model"]),
             "render_key": target.render_key,
         }
+        return images.derive(render, target.post, metadata)
+
+    def _write_output(self, target: Target, render: Image.Image, context: _Context) -> None:
         ensure_inside(self.cast, context.state, target.output)  # before the work of deriving
-        digest = write_output(self.cast, target.output, images.derive(render, target.post, metadata))
+        digest = write_output(self.cast, target.output, self._output_bytes(target, render))
         entry = lock_entry(target, digest, self.plan.capabilities.price_per_image)
         with self._mutex:
             context.journal.wrote(target.name, entry)

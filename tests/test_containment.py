@@ -218,6 +218,25 @@ def test_a_file_in_the_way_of_a_new_target_is_kept_until_force(cast_file: Path, 
     assert "kept" not in out and "0 generated, 0 derived" in out
 
 
+def test_an_output_written_but_not_recorded_is_adopted_not_kept(cast_file: Path, cli) -> None:
+    """A build killed between renaming an output into place and recording it leaves a file
+    holding exactly what the next build would write: that is facebuild's own work."""
+    assert cli("build")[0] == 0
+    dist, lock_path = cast_file.parent / "dist", cast_file.parent / "cast.lock"
+    made = (dist / "bob" / "bust.png").read_bytes()
+    lock = json.loads(lock_path.read_text())
+    del lock["targets"]["bob/bust"]  # the record the killed build did not get to write
+    lock_path.write_text(json.dumps(lock))
+    code, out, err = cli("build")
+    assert code == 0, out + err
+    assert "kept" not in out and "0 generated, 0 derived" in out
+    assert (dist / "bob" / "bust.png").read_bytes() == made
+    recorded = json.loads(lock_path.read_text())["targets"]["bob/bust"]
+    assert recorded["sha256"] == hashlib.sha256(made).hexdigest()
+    code, out, _ = cli("diff")
+    assert code == 0 and "edited" not in out and "a build would make 0 generations" in out
+
+
 def test_clean_never_deletes_a_file_it_did_not_make(cast_file: Path, cli) -> None:
     assert cli("build")[0] == 0
     bust = cast_file.parent / "dist" / "bob" / "bust.png"
