@@ -221,6 +221,20 @@ class PlainReporter(Reporter):
         self._say(report.summary())
 
 
+class QuietReporter(PlainReporter):
+    """``-q``: only what went wrong, on standard error (failures, hand edits kept,
+    warnings); a build that went well prints nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    def start(self, outputs: int, renders: int, cost: float) -> None: ...
+    def wrote(self, target: str, how: str, path: str) -> None: ...
+    def planned(self, target: str, how: str, path: str) -> None: ...
+    def removed(self, target: str, path: str) -> None: ...
+    def done(self, report: BuildReport) -> None: ...
+
+
 class JsonReporter(Reporter):
     """One JSON object per event, for tools."""
 

@@ -151,3 +151,11 @@ def test_completion_scripts_for_each_shell(shell: str, cli: Cli) -> None:
     if shutil.which(shell) and shell != "fish":
         checked = subprocess.run([shell, "-n"], input=out, capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
+
+
+def test_quiet_still_says_what_failed_on_stderr(cast_file: Path, cli: Cli) -> None:
+    cast_file.write_text(cast_file.read_text().replace("name: Bob", "name: Bob FAIL"))
+    code, out, err = cli("build", "-q")
+    assert (code, out) == (1, "")
+    assert "FAILED  bob/bust: the service refused this prompt" in err
+    assert "generated" not in err and "built:" not in err

@@ -100,7 +100,7 @@ def _build(args: argparse.Namespace, root: Path, allowed: list[Path],
     # an output skipped this time (a missing persona, --no-backdrops) keeps its old file
     partial = personas.skipped or args.no_backdrops
     targets = args.targets or (list(the_plan.targets) if partial else None)
-    report = Builder(the_plan, make_reporter(args.output_format)).run(
+    report = Builder(the_plan, make_reporter(args.output_format, quiet=args.quiet)).run(
         targets, force=args.force, jobs=args.jobs, dry_run=False, max_cost=None, confirm=None)
     out = root / OUTPUT
     with build_lock(cast):  # another avatars run of this folder places nothing meanwhile

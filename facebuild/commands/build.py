@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     skipped = the_plan.cast.skipped
     # with a source missing, its outputs are not "removed from the cast": keep their files
     targets = args.targets or (list(the_plan.targets) if skipped else None)
-    report = Builder(the_plan, make_reporter(args.output_format), args.store).run(
+    report = Builder(the_plan, make_reporter(args.output_format, quiet=args.quiet), args.store).run(
         targets, force=args.force, jobs=args.jobs, dry_run=args.dry_run,
         max_cost=args.max_cost, confirm=_confirm(args))
     if skipped:
@@ -47,12 +47,15 @@ def _complete(report: BuildReport) -> bool:
     return counts["failed"] == 0 and counts["kept"] == 0
 
 
-def make_reporter(choice: str) -> Reporter:
-    """--output-format: a progress bar on a terminal, plain lines in a pipe, or JSON."""
-    from facebuild.report import JsonReporter, PlainReporter, RichReporter
+def make_reporter(choice: str, *, quiet: bool = False) -> Reporter:
+    """--output-format: a progress bar on a terminal, plain lines in a pipe, or JSON;
+    with -q only what went wrong, on standard error."""
+    from facebuild.report import JsonReporter, PlainReporter, QuietReporter, RichReporter
 
     if choice == "json":
         return JsonReporter()
+    if quiet:
+        return QuietReporter()
     if choice == "plain" or not sys.stdout.isatty():
         return PlainReporter()
     return RichReporter()

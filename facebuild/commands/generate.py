@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         overrides = {"name": args.backend or _backend_name(cast), "model": args.model,
                      "region": args.region, "profile": args.profile}
         the_plan = plan(cast, backend_for(cast, overrides))
-        report = Builder(the_plan, make_reporter(args.output_format)).run(
+        report = Builder(the_plan, make_reporter(args.output_format, quiet=args.quiet)).run(
             None, force=False, jobs=args.jobs, dry_run=False, max_cost=args.max_cost,
             confirm=None)
     return 0 if report.ok else 1
