@@ -4,6 +4,7 @@ outputs, the lock and the manifest atomically."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -39,6 +40,8 @@ from facebuild.pricing import priced
 from facebuild.render import RenderOutcome, needed, run_renders
 from facebuild.report import BuildReport, NullReporter, PipeSafeReporter, Reporter, TargetResult
 from facebuild.storeplace import open_store
+
+log = logging.getLogger(__name__)
 
 ConfirmCost = Callable[[int, float], bool]
 """Asked before spending: (paid generations, estimated USD) -> go ahead?"""
@@ -95,6 +98,8 @@ class Builder:
             work = [t for t in work if not t.blocked]
             self.store.prefetch({t.render_key for t in work})  # a shared store: all at once
             renders = needed((t.render_key for t in work), self.plan.renders(), self.store.has)
+            log.info("%d targets to write, %d renders to make, %d kept as they are",
+                     len(work), len(renders), len(self.plan.targets) - len(work))
             self._check_cost(len(renders), max_cost, confirm)
             self.reporter.start(len(work) + len(blocked), len(renders), self.report.cost)
             for target in blocked:
@@ -317,6 +322,7 @@ class Builder:
         ensure_inside(self.cast, context.state, target.output)  # before the work of deriving
         digest = write_output(self.cast, target.output, self._output_bytes(target, render))
         entry = lock_entry(target, digest, self.plan.capabilities.price_per_image)
+        log.debug("wrote %s -> %s (%s)", target.name, target.output, digest[:12])
         with self._mutex:
             context.journal.wrote(target.name, entry)
             context.lock.entries[target.name] = entry

@@ -11,6 +11,7 @@ completion queue, so the loop costs the same per render however many are pending
 from __future__ import annotations
 
 import hashlib
+import logging
 import queue
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -22,6 +23,8 @@ from facebuild.backends import Backend, ProgressCallback, RenderRequest
 from facebuild.errors import BackendError
 from facebuild.references import MAX_REFERENCE_BYTES
 from facebuild.rendercheck import accept_render
+
+log = logging.getLogger(__name__)
 
 
 class RenderStore(Protocol):
@@ -174,8 +177,12 @@ def _attempt(backend: Backend, store: RenderStore, key: str, request: RenderRequ
         data, generated = obtain_render(backend, store, key, request,
                                         progress(request) if progress else None)
     except Exception as exc:  # a failed render fails its targets; the others go on
+        log.info("render %s (%s): failed (%s)", request.label, key[:12], type(exc).__name__)
         return RenderOutcome(key, request, error=exc, seconds=time.monotonic() - started)
-    return RenderOutcome(key, request, data, generated, seconds=time.monotonic() - started)
+    seconds = time.monotonic() - started
+    log.info("render %s (%s): %s in %.2f s", request.label, key[:12],
+             "generated" if generated else "from the store", seconds)
+    return RenderOutcome(key, request, data, generated, seconds=seconds)
 
 
 def _stored(store: RenderStore, key: str) -> bytes | None:

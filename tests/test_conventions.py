@@ -84,6 +84,13 @@ def test_verbose_logs_to_stderr_and_is_undone(started: Path, cli: Cli) -> None:
     assert "INFO facebuild.commands.common: loaded " in err and "2 characters" in err
     code, _, err = cli("validate", str(started / "cast.yaml"))
     assert code == 0 and "INFO" not in err
+    (started / "cast.yaml").write_text((started / "cast.yaml").read_text().replace(
+        "red hair", "grey hair"))
+    code, _, err = cli("-vv", "build", str(started / "cast.yaml"))
+    assert code == 0
+    assert "INFO facebuild.builder: 2 targets to write, 1 renders to make" in err
+    assert "INFO facebuild.render: render captain-mara/bust (" in err and "generated in" in err
+    assert "DEBUG facebuild.builder: wrote captain-mara/icon -> captain-mara/icon.png" in err
 
 
 def test_the_library_prints_nothing_unless_logging_is_configured(tmp_path: Path) -> None:
