@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import REPO
+from s3server import CREDENTIALS, new_bucket, objects, s3_server
 
 RECIPE = REPO / "examples" / "ci" / "github-actions.yml"
 HOOKS = REPO / ".pre-commit-hooks.yaml"
@@ -64,10 +65,16 @@ def test_the_recipe_runs_on_a_fixture_repository(tmp_path: Path, cli: Any) -> No
     assert cli("init", str(repo))[0] == 0
     _git(repo, "init", "-q", "-b", "main")
     env = {"CAST": "cast.yaml", "GITHUB_BASE_REF": "main"}
-    # main: the build job
-    for command in _runs(recipe["jobs"]["build"]):
-        done = _run_step(command, repo, env)
-        assert done.returncode == 0, (command, done.stdout, done.stderr)
+    with s3_server() as endpoint:
+        # main: the build job, with the recipe's shared store (its bucket on a local S3)
+        bucket = new_bucket(endpoint)
+        store = recipe["env"]["FACEBUILD_STORE"].replace("my-studio-renders", bucket)
+        shared = {**env, **CREDENTIALS, "FACEBUILD_STORE": store,
+                  "FACEBUILD_STORE_ENDPOINT_URL": endpoint}
+        for command in _runs(recipe["jobs"]["build"]):
+            done = _run_step(command, repo, shared)
+            assert done.returncode == 0, (command, done.stdout, done.stderr)
+        assert len(objects(endpoint, bucket)) == 2  # the two busts, for every machine after
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "cast")
     _git(repo, "remote", "add", "origin", str(origin))
