@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from test_kill import RUNNER
 
 from facebuild.backends import Capabilities, RenderRequest, register_backend
 from facebuild.cli import main
@@ -262,35 +263,6 @@ def test_explain_prints_the_chain_down_to_the_prompt_and_seed(
     assert [link["target"] for link in data["chain"]] == ["tessa/bust"]
 
 
-RUNNER = '''
-import io, os, sys, time
-from pathlib import Path
-from PIL import Image
-from facebuild.backends import register_backend, Capabilities
-LOG = Path(sys.argv[1])
-
-class Slow:
-    name = "slow"
-    def __init__(self, options, base_dir): pass
-    def capabilities(self): return Capabilities("slow", "slow-1", None, None, 1, 2**31, 0.0, 2, 16, 4096)
-    def identity(self, request): return {}
-    def render_size(self, w, h): return (w, h)
-    def check(self, request): return []
-    def preflight(self): pass
-    def cancel(self): pass
-    def close(self): pass
-    def generate(self, request, progress=None):
-        time.sleep(0.15)
-        out = io.BytesIO()
-        Image.effect_noise((request.width, request.height), 40).convert("RGB").save(out, "PNG")
-        with LOG.open("a") as log:
-            log.write(request.label + "\\n")
-        return out.getvalue()
-
-register_backend("slow", Slow)
-from facebuild.cli import main
-sys.exit(main(sys.argv[2:]))
-'''
 
 
 def test_a_build_killed_mid_graph_resumes_without_paying_twice(tmp_path: Path) -> None:
@@ -302,9 +274,10 @@ def test_a_build_killed_mid_graph_resumes_without_paying_twice(tmp_path: Path) -
     (tmp_path / "runner.py").write_text(RUNNER)
     log = tmp_path / "generated.log"
     command = [sys.executable, "runner.py", str(log), "build", "--jobs", "2", "-q"]
+    slow = {**os.environ, "SLOW_SECONDS": "0.15"}  # the image service of tests/test_kill.py
     for wanted in (5, 11):  # killed after this many renders in all, mid-graph
         proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+                                stderr=subprocess.DEVNULL, env=slow)
         deadline = time.monotonic() + 60
         while not log.exists() or len(log.read_text().splitlines()) < wanted:
             assert time.monotonic() < deadline and proc.poll() is None
@@ -313,7 +286,8 @@ def test_a_build_killed_mid_graph_resumes_without_paying_twice(tmp_path: Path) -
         proc.wait()
     killed = log.read_text().splitlines()
     assert len(set(killed)) < 24  # killed mid-graph
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env=slow)
     assert done.returncode == 0, done.stderr
     lines = log.read_text().splitlines()
     paid = Counter(lines)
