@@ -9,13 +9,18 @@ import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PIL import Image
 
 from facebuild.backends import BACKENDS, Capabilities, RenderRequest, register_backend
 from facebuild.cli import main
+
+if TYPE_CHECKING:
+    from fake_comfyui import FakeComfyUI
+
+    from facebuild.backends.comfyui import ComfyUIBackend
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "casts"
@@ -139,3 +144,38 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def fakes() -> Iterator[Callable[..., FakeComfyUI]]:
+    """Fake ComfyUI servers on loopback, started on demand and stopped after the test."""
+    from fake_comfyui import FakeComfyUI
+
+    started: list[FakeComfyUI] = []
+
+    def make(**kwargs: Any) -> FakeComfyUI:
+        fake = FakeComfyUI(**kwargs).start()
+        started.append(fake)
+        return fake
+
+    yield make
+    for fake in started:
+        fake.stop()
+
+
+@pytest.fixture
+def backends(tmp_path: Path) -> Iterator[Callable[..., ComfyUIBackend]]:
+    """ComfyUI backends on the given server URLs, polling fast, closed after the test."""
+    from facebuild.backends.comfyui import ComfyUIBackend
+
+    made: list[ComfyUIBackend] = []
+
+    def make(*urls: str, **options: Any) -> ComfyUIBackend:
+        backend = ComfyUIBackend.from_options({"url": list(urls), "poll_interval": 0.05, **options},
+                                              tmp_path)
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        backend.close()

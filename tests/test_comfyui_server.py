@@ -6,9 +6,8 @@ import io
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -24,33 +23,6 @@ Backends = Callable[..., ComfyUIBackend]
 REQUEST = RenderRequest("a lemon smuggler", "blurry", 1234, 256, 192, label="tessa/bust")
 
 
-@pytest.fixture
-def fakes() -> Iterator[Fakes]:
-    started: list[FakeComfyUI] = []
-
-    def make(**kwargs: Any) -> FakeComfyUI:
-        fake = FakeComfyUI(**kwargs).start()
-        started.append(fake)
-        return fake
-
-    yield make
-    for fake in started:
-        fake.stop()
-
-
-@pytest.fixture
-def backends(tmp_path: Path) -> Iterator[Backends]:
-    made: list[ComfyUIBackend] = []
-
-    def make(*urls: str, **options: Any) -> ComfyUIBackend:
-        options = {"url": list(urls), "poll_interval": 0.05, **options}
-        backend = ComfyUIBackend.from_options(options, tmp_path)
-        made.append(backend)
-        return backend
-
-    yield make
-    for backend in made:
-        backend.close()
 
 
 def pixels(data: bytes) -> tuple[tuple[int, int], bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,33 +23,6 @@ Fakes = Callable[..., FakeComfyUI]
 REQUEST = RenderRequest("a lemon smuggler", "blurry", 1234, 256, 192, label="tessa/bust")
 
 
-@pytest.fixture
-def fakes() -> Iterator[Fakes]:
-    started: list[FakeComfyUI] = []
-
-    def make(**kwargs: Any) -> FakeComfyUI:
-        fake = FakeComfyUI(**kwargs).start()
-        started.append(fake)
-        return fake
-
-    yield make
-    for fake in started:
-        fake.stop()
-
-
-@pytest.fixture
-def backends(tmp_path: Path) -> Iterator[Callable[..., ComfyUIBackend]]:
-    made: list[ComfyUIBackend] = []
-
-    def make(*urls: str, **options: Any) -> ComfyUIBackend:
-        backend = ComfyUIBackend.from_options({"url": list(urls), "poll_interval": 0.05, **options},
-                                              tmp_path)
-        made.append(backend)
-        return backend
-
-    yield make
-    for backend in made:
-        backend.close()
 
 
 def pool_cast(tmp_path: Path, urls: list[str], extra: str = "", characters: int = 3) -> Path:
