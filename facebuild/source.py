@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from facebuild.errors import CastError, Location
+from facebuild.gcpause import paused_gc
 from facebuild.shown import shown
 
 try:  # libyaml's parser is several times faster on large casts
@@ -63,6 +64,11 @@ def read_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
                   budget: ReadBudget | None = None) -> Any:
     """Parse ``path`` and record the location of every node under ``prefix``."""
     text = _read_text(path, budget if budget is not None else ReadBudget())
+    with paused_gc():  # a large cast is a large graph of nodes, freed at once after
+        return _parse(text, path, source_map, prefix)
+
+
+def _parse(text: str, path: Path, source_map: SourceMap, prefix: KeyPath) -> Any:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
