@@ -25,6 +25,7 @@ With ``--keep DIR`` the projects stay in DIR, and a second run there reuses them
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -142,6 +143,15 @@ class Project:
             ours.append(run([*FACEBUILD, *command], self.folder))
         return statistics.median(ours), statistics.median(make)
 
+    def touched(self, _: int) -> None:
+        """The same bytes with a new mtime (as after a git checkout)."""
+        os.utime(self.cast)
+
+    def commented(self, i: int) -> None:
+        """Other bytes, the same meaning."""
+        with self.cast.open("a") as handle:
+            handle.write(f"# comment {i}\n")
+
     def swapped(self, _: int) -> None:
         swap_last_two_characters(self.cast)
 
@@ -202,6 +212,14 @@ def main() -> None:
     edit_s, make_e = small.paired(BUILD, rounds, small.edited)
     lines.append(row(f"one character edited, build, {n:,}", edit_s, make_e, "<= 0.6 s"))
     small_lock = small.lock_bytes_per_target()
+    touch_s, make_t = small.paired(BUILD, rounds, small.touched)
+    comment_s, make_c = small.paired(BUILD, rounds, small.commented)
+    help_s, _ = small.paired(["--help"], rounds)
+    also = [f"| no-op build after `touch cast.yaml`, {n:,} | {touch_s:.3f} s = "
+            f"{touch_s / make_t:.1f}x make |",
+            f"| no-op build after a comment was added, {n:,} | {comment_s:.3f} s = "
+            f"{comment_s / make_c:.1f}x make |",
+            f"| `facebuild --help` | {help_s:.3f} s |"]
     print(f"make -r -q at {n:,} targets: {make:.3f} s", flush=True)
 
     if args.large:
@@ -219,6 +237,7 @@ def main() -> None:
                  f"at {n:,}) | <= 0.6 KB |")
     print(("CPU time" if CPU_TIME else "wall-clock time") + f", medians of {rounds} paired runs:")
     print("\n".join(lines))
+    print("\n| also measured | now |\n| --- | --- |\n" + "\n".join(also))
     if not args.keep:
         shutil.rmtree(root)
 
