@@ -1,36 +1,49 @@
-"""Benchmark of the core on a large cast (run by hand, not in CI).
+"""Benchmark of the core against GNU make (run by hand, not in CI).
 
-Generates a cast of N characters x 4 variants (default 2,500 x 4 = 10,000 targets), builds
-it once with the sketch backend, then measures:
-  - a no-op `facebuild build` and `facebuild diff`        (target <= 1 s each): nothing
-    changed, after `touch cast.yaml` (same bytes), after a comment was added (same
-    meaning), and after two characters were swapped (a full check: the cast validated,
-    every prompt rendered, every key compared)
-  - the same no-op for GNU make on an equivalent Makefile  (target: facebuild <= 3x make)
-  - `facebuild --help`                                     (target <= 0.3 s)
-  - a one-character edit: exactly its 4 targets rewritten, 2 renders generated
-  - peak memory (max RSS) of the no-op build               (target <= 200 MB)
+Prints every row of the table "The full check at make's speed" (issue 11) as seconds and
+as a ratio to ``make -r -q`` on an equivalent Makefile (one explicit rule per target),
+measured in the same run: each facebuild run is paired with a make run, in turn, and
+medians are compared.
 
-    python bench/core_bench.py [--characters 2500] [--keep DIR]
+  - no-op ``build``, nothing changed                                (goal <= 3x make)
+  - full check, ``diff`` and ``build``: two characters swapped, so the cast means
+    something else but no target changed: validated, every prompt rendered, every key
+    compared                                                        (goal <= 0.25 s, 8x)
+  - one character edited, ``build``: its 4 targets rewritten, 2 renders made (goal <= 0.6 s)
+  - the same no-op and full check on a large cast                   (goal <= 0.5 s / 2.5 s)
+  - peak memory of the large full check                             (goal <= 400 MB)
+  - lock size per target                                            (goal <= 0.6 KB)
+
+The large cast (default 25,000 characters = 100,000 targets) is drawn at 16 pixels, so
+that its first build takes minutes, not an hour; no check reads a pixel.
+
+    python bench/core_bench.py [--characters 2500] [--large 25000] [--rounds 5] [--keep DIR] [--cpu]
+
+With ``--keep DIR`` the projects stay in DIR, and a second run there reuses them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 COLOURS = ["red", "blue", "green", "black", "white", "orange", "purple", "silver"]
 ROLES = ["Digger", "Pilot", "Medic", "Trader", "Guard", "Brewer", "Cook", "Mechanic"]
+VARIANTS = ("bust", "icon", "token", "full")
+SIZES = {"normal": ("256", "64", "32", "[256, 512]"), "tiny": ("16", "8", "8", "[16, 32]")}
 
 
-def write_cast(folder: Path, characters: int) -> Path:
+def write_cast(folder: Path, characters: int, sizes: str = "normal") -> Path:
+    bust, icon, token, full = SIZES[sizes]
     lines = [
         "version: 1",
         "name: Bench",
@@ -40,10 +53,10 @@ def write_cast(folder: Path, characters: int) -> Path:
         "  negative: text, watermark",
         "seed: 1",
         "variants:",
-        "  bust: {size: 256, frame: Head and shoulders portrait}",
-        "  icon: {size: 64, from: bust}",
-        "  token: {size: 32, from: bust}",
-        "  full: {size: [256, 512], frame: Full body, crop: top}",
+        f"  bust: {{size: {bust}, frame: Head and shoulders portrait}}",
+        f"  icon: {{size: {icon}, from: bust}}",
+        f"  token: {{size: {token}, from: bust}}",
+        f"  full: {{size: {full}, frame: Full body, crop: top}}",
         "characters:",
     ]
     for i in range(characters):
@@ -60,56 +73,19 @@ def write_cast(folder: Path, characters: int) -> Path:
 
 
 def write_makefile(folder: Path, characters: int) -> None:
-    """An equivalent make project: one source per character, 4 outputs each."""
+    """The make equivalent: one source per character, one explicit rule per target."""
     src = folder / "src"
-    src.mkdir()
-    rules = ["VARIANTS := bust icon token full", "all: \\"]
-    targets = []
+    src.mkdir(parents=True)
+    targets, rules = [], []
     for i in range(characters):
         (src / f"person-{i:05d}.txt").write_text(f"person {i}\n")
-        for variant in ("bust", "icon", "token", "full"):
-            targets.append(f"out/person-{i:05d}/{variant}.png")
-    rules.append(" \\\n".join(f"  {t}" for t in targets))
-    rules.append("")
-    rules.append("out/%/bust.png out/%/icon.png out/%/token.png out/%/full.png: src/%.txt")
-    rules.append("\t@mkdir -p out/$*\n\t@for v in $(VARIANTS); do cp $< out/$*/$$v.png; done")
-    (folder / "Makefile").write_text("\n".join(rules) + "\n")
-
-
-def timed(command: list[str], cwd: Path, repeat: int = 5) -> tuple[float, str]:
-    times = []
-    out = ""
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if result.returncode != 0:
-            sys.exit(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
-        out = result.stdout
-    return statistics.median(times), out
-
-
-def after_touch(command: list[str], cwd: Path, cast: Path, repeat: int = 3) -> float:
-    """A no-op after the cast's mtime moved but not its bytes (as after a git checkout)."""
-    times = []
-    for _ in range(repeat):
-        os.utime(cast)
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def after_comment(command: list[str], cwd: Path, cast: Path, repeat: int = 3) -> float:
-    """A no-op after a comment was added to the cast: other bytes, the same meaning."""
-    times = []
-    for i in range(repeat):
-        with cast.open("a") as handle:
-            handle.write(f"# comment {time.time()} {i}\n")
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for variant in VARIANTS:
+            target = f"out/person-{i:05d}/{variant}.png"
+            targets.append(target)
+            rules.append(f"{target}: src/person-{i:05d}.txt\n\t@mkdir -p $(@D) && cp $< $@")
+    text = "all: " + " ".join(targets) + "\n\n" + "\n".join(rules) + "\n"
+    (folder / "Makefile").write_text(text)
+    subprocess.run(["make", "-r", "-s", "-j2"], cwd=folder, check=True)
 
 
 def swap_last_two_characters(cast: Path) -> None:
@@ -121,97 +97,149 @@ def swap_last_two_characters(cast: Path) -> None:
     cast.write_text("\n".join(lines) + "\n")
 
 
-def full_check(command: list[str], cwd: Path, cast: Path, repeat: int = 3) -> float:
-    """A no-op after the characters were reordered: the full check, nothing to rebuild."""
-    times = []
-    for _ in range(repeat):
-        swap_last_two_characters(cast)
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def run(command: list[str], cwd: Path) -> float:
+    """Seconds the command took: wall-clock, or with --cpu its CPU time (user + system),
+    which other work on a shared machine disturbs less."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed in {cwd}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    if CPU_TIME:
+        return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed
 
 
-def max_rss_mb(command: list[str], cwd: Path) -> float:
-    """Peak RSS of one child, measured with a fresh helper process so that earlier
-    children do not count."""
-    probe = (
-        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
-        "capture_output=True); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, *command], cwd=cwd, capture_output=True, text=True, check=True
-    )
-    return int(result.stdout.strip()) / 1024
+class Project:
+    """A generated cast, built once, with its make twin."""
+
+    def __init__(self, folder: Path, characters: int, sizes: str) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.targets = 4 * characters
+        self.cast = folder / "cast.yaml"
+        self.make_dir = folder / "make"
+        self.first_build = 0.0
+        if (folder / "cast.lock").exists() and (self.make_dir / "out").exists():
+            print(f"reusing the project built in {folder}", flush=True)  # --keep, a second run
+        else:
+            write_cast(folder, characters, sizes)
+            write_makefile(self.make_dir, characters)
+            start = time.perf_counter()
+            run([*FACEBUILD, "build", "--output-format", "plain"], folder)
+            self.first_build = time.perf_counter() - start
+        run([*FACEBUILD, "build", "--output-format", "plain"], folder)  # records the no-op stamp
+
+    def paired(self, command: list[str], rounds: int,
+               prepare: Callable[[int], None] | None = None) -> tuple[float, float]:
+        """Median seconds of ``facebuild COMMAND`` and of ``make -r -q``, run in turn."""
+        ours, make = [], []
+        for i in range(rounds):
+            make.append(run(["make", "-r", "-q"], self.make_dir))
+            if prepare is not None:
+                prepare(i)
+            ours.append(run([*FACEBUILD, *command], self.folder))
+        return statistics.median(ours), statistics.median(make)
+
+    def touched(self, _: int) -> None:
+        """The same bytes with a new mtime (as after a git checkout)."""
+        os.utime(self.cast)
+
+    def commented(self, i: int) -> None:
+        """Other bytes, the same meaning."""
+        with self.cast.open("a") as handle:
+            handle.write(f"# comment {i}\n")
+
+    def swapped(self, _: int) -> None:
+        swap_last_two_characters(self.cast)
+
+    def edited(self, i: int) -> None:
+        """A new description for character 7, each round another."""
+        lines = self.cast.read_text().splitlines()
+        at = lines.index("  - id: person-00007") + 3
+        lines[at] = (f"    description: Friendly crew member number 7, with a {COLOURS[i % 8]} hat "
+                     f"and a {ROLES[i // 8 % 8].lower()} badge.")
+        self.cast.write_text("\n".join(lines) + "\n")
+
+    def lock_bytes_per_target(self) -> float:
+        return (self.folder / "cast.lock").stat().st_size / self.targets
+
+    def peak_mb(self, command: list[str]) -> float:
+        """Peak RSS of one child, read from a fresh helper so earlier children do not count."""
+        probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+                 "capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        result = subprocess.run([sys.executable, "-c", probe, *FACEBUILD, *command],
+                                cwd=self.folder, capture_output=True, text=True, check=True)
+        return int(result.stdout.strip()) / 1024
+
+
+FACEBUILD = [sys.executable, "-m", "facebuild"]
+CPU_TIME = False
+BUILD = ["build", "--output-format", "plain"]
+
+
+def row(label: str, seconds: float, make: float, goal: str) -> str:
+    return f"| {label} | {seconds:.3f} s = {seconds / make:.1f}x make | {goal} |"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--characters", type=int, default=2500)
+    parser.add_argument("--large", type=int, default=25000, help="characters of the large cast; 0 skips it")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--cpu", action="store_true", help="CPU time instead of wall-clock time")
     args = parser.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="facebuild-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    facebuild = [shutil.which("facebuild") or "facebuild"]
-    n = args.characters
-    print(f"cast: {n} characters x 4 variants = {4 * n} targets in {folder}")
-    cast = write_cast(folder, n)
+    global CPU_TIME
+    CPU_TIME = args.cpu
+    root = args.keep or Path(tempfile.mkdtemp(prefix="facebuild-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    rounds = args.rounds
+    lines = ["| case | now | goal |", "| --- | --- | --- |"]
 
-    start = time.perf_counter()
-    subprocess.run(
-        [*facebuild, "build", "--output-format", "plain"], cwd=folder, check=True, stdout=subprocess.DEVNULL
-    )
-    full_build = time.perf_counter() - start
+    small = Project(root / "small", args.characters, "normal")
+    n = small.targets
+    print(f"{n:,} targets: first build {small.first_build:.1f} s", flush=True)
+    noop, make = small.paired(BUILD, rounds)
+    lines.append(row(f"no-op, {n:,} targets", noop, make, "<= 3x"))
+    diff_s, make_d = small.paired(["diff"], rounds, small.swapped)
+    build_s, make_b = small.paired(BUILD, rounds, small.swapped)
+    lines.append(f"| full check (cast changed, no target changed), {n:,}, diff / build | "
+                 f"{diff_s:.3f} / {build_s:.3f} s = {diff_s / make_d:.1f}x / {build_s / make_b:.1f}x "
+                 "make | <= 0.25 s (<= 8x) |")
+    edit_s, make_e = small.paired(BUILD, rounds, small.edited)
+    lines.append(row(f"one character edited, build, {n:,}", edit_s, make_e, "<= 0.6 s"))
+    small_lock = small.lock_bytes_per_target()
+    touch_s, make_t = small.paired(BUILD, rounds, small.touched)
+    comment_s, make_c = small.paired(BUILD, rounds, small.commented)
+    help_s, _ = small.paired(["--help"], rounds)
+    also = [f"| no-op build after `touch cast.yaml`, {n:,} | {touch_s:.3f} s = "
+            f"{touch_s / make_t:.1f}x make |",
+            f"| no-op build after a comment was added, {n:,} | {comment_s:.3f} s = "
+            f"{comment_s / make_c:.1f}x make |",
+            f"| `facebuild --help` | {help_s:.3f} s |"]
+    print(f"make -r -q at {n:,} targets: {make:.3f} s", flush=True)
 
-    noop_build, out = timed([*facebuild, "build", "--output-format", "plain"], folder)
-    assert f"{4 * n} cached" in out, out
-    noop_diff, _ = timed([*facebuild, "diff"], folder)
-    touch_build = after_touch([*facebuild, "build", "--output-format", "plain"], folder, cast)
-    touch_diff = after_touch([*facebuild, "diff"], folder, cast)
-    comment_build = after_comment([*facebuild, "build", "--output-format", "plain"], folder, cast)
-    comment_diff = after_comment([*facebuild, "diff"], folder, cast)
-    full_check_build = full_check([*facebuild, "build", "--output-format", "plain"], folder, cast)
-    full_check_diff = full_check([*facebuild, "diff"], folder, cast)
-    help_time, _ = timed([*facebuild, "--help"], folder, repeat=9)
-    rss = max_rss_mb([*facebuild, "build", "--output-format", "plain"], folder)
-    swap_last_two_characters(cast)
-    rss_full = max_rss_mb([*facebuild, "build", "--output-format", "plain"], folder)
-
-    make_dir = folder / "make"
-    shutil.rmtree(make_dir, ignore_errors=True)
-    make_dir.mkdir()
-    write_makefile(make_dir, n)
-    subprocess.run(["make", "-s", "-j2"], cwd=make_dir, check=True)
-    make_noop, _ = timed(["make", "-s"], make_dir)
-
-    text = cast.read_text().replace("number 7.", "number 7, now with a hat.")
-    cast.write_text(text)
-    _, edit_out = timed([*facebuild, "build", "--output-format", "plain"], folder, repeat=1)
-    written = [
-        line.split()[1] for line in edit_out.splitlines() if line.strip().startswith(("generated", "derived"))
-    ]
-
-    print(f"full sketch build:        {full_build:8.2f} s")
-    print(f"no-op facebuild build:    {noop_build:8.3f} s   (target <= 1 s)")
-    print(f"no-op facebuild diff:     {noop_diff:8.3f} s   (target <= 1 s)")
-    print(f"  after touch, build:     {touch_build:8.3f} s   (same bytes, new mtime)")
-    print(f"  after touch, diff:      {touch_diff:8.3f} s")
-    print(f"  after a comment, build: {comment_build:8.3f} s   (same meaning)")
-    print(f"  after a comment, diff:  {comment_diff:8.3f} s")
-    print(f"  full check, build:      {full_check_build:8.3f} s   (two characters swapped)")
-    print(f"  full check, diff:       {full_check_diff:8.3f} s   (two characters swapped)")
-    print(
-        f"no-op GNU make:           {make_noop:8.3f} s   "
-        f"(facebuild/make = {noop_build / make_noop:.1f}x, target <= 3x)"
-    )
-    print(f"facebuild --help:         {help_time:8.3f} s   (target <= 0.3 s)")
-    print(f"no-op build peak memory:  {rss:8.1f} MB  (target <= 200 MB); "
-          f"full check: {rss_full:.1f} MB")
-    print(f"one-character edit:       {len(written)} targets rewritten: {', '.join(sorted(written))}")
+    if args.large:
+        large = Project(root / "large", args.large, "tiny")
+        big = large.targets
+        print(f"{big:,} targets: first build {large.first_build:.1f} s", flush=True)
+        check_s, make_c = large.paired(["diff"], max(3, rounds // 2), large.swapped)
+        noop_s, make_n = large.paired(BUILD, max(3, rounds // 2))
+        lines.append(f"| {big:,} targets: full check / no-op | {check_s:.2f} s / {noop_s:.2f} s = "
+                     f"{check_s / make_c:.1f}x / {noop_s / make_n:.1f}x make | <= 2.5 s / <= 0.5 s |")
+        large.swapped(0)
+        lines.append(f"| peak memory, {big:,} full check | {large.peak_mb(BUILD):.0f} MB | <= 400 MB |")
+        print(f"make -r -q at {big:,} targets: {make_c:.3f} s", flush=True)
+    lines.append(f"| lock size per target | {small_lock / 1024:.2f} KB ({small_lock * n / 2**20:.1f} MB "
+                 f"at {n:,}) | <= 0.6 KB |")
+    print(("CPU time" if CPU_TIME else "wall-clock time") + f", medians of {rounds} paired runs:")
+    print("\n".join(lines))
+    print("\n| also measured | now |\n| --- | --- |\n" + "\n".join(also))
     if not args.keep:
-        shutil.rmtree(folder)
-    os.sync()
+        shutil.rmtree(root)
 
 
 if __name__ == "__main__":

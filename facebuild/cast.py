@@ -19,7 +19,13 @@ from facebuild.compat import fill_missing_ids
 from facebuild.errors import CastError, CastErrors, Location
 from facebuild.model import CastFile, Character
 from facebuild.shown import shown
-from facebuild.source import KeyPath, ReadBudget, SourceMap, meaning_digest, read_document, relocate
+from facebuild.source import (
+    KeyPath,
+    ReadBudget,
+    SourceMap,
+    read_meant_document,
+    relocate,
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,8 @@ def load_cast(path: str | Path, *, privacy: str | None = None) -> Cast:
     cast_path = Path(path)
     source_map = SourceMap()
     budget = ReadBudget()  # the cast and its includes share one cap on bytes read
-    data = read_document(cast_path, source_map, budget=budget)
-    meanings = {cast_path: meaning_digest(data)}
+    data, meaning = read_meant_document(cast_path, source_map, budget=budget)
+    meanings = {cast_path: meaning}
     if not isinstance(data, dict):
         raise CastError("a cast file must be a mapping of keys (version, name, world, ...)",
                         location=Location(cast_path, 1))
@@ -147,8 +153,7 @@ def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap,
                 raise CastError(f"include {shown(pattern)} matches a link out of the cast's folder",
                                 location=where, key=key, hint=f"{file.name} is a link; copy the file")
             prefix: KeyPath = ("<include>", str(file))
-            document = read_document(file, source_map, prefix, budget)
-            meanings[file] = meaning_digest(document)
+            document, meanings[file] = read_meant_document(file, source_map, prefix, budget)
             for entry, entry_path in _characters_in(document, file, prefix):
                 relocate(source_map, entry_path, ("characters", len(characters)))
                 characters.append(entry)

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from facebuild.atomic import write_text_if_changed
 from facebuild.cast import Cast
 from facebuild.lock import Lock, LockEntry
+from facebuild.model import Character
 from facebuild.privacy import guard_for
 
 SHOWN_MAX = 256
@@ -74,7 +75,10 @@ def write_site(cast: Cast, lock: Lock) -> None:
 
 
 def gallery_html(cast: Cast, lock: Lock) -> str:
-    rows = [_row(cast, character, variants) for character, variants in group(cast, lock).items()]
+    shown = shown_text(cast)
+    by_id = {character.id: character for character in cast.spec.characters}  # not a search per row
+    rows = [_row(character, by_id.get(character), variants, shown)
+            for character, variants in group(cast, lock).items()]
     title = escape(cast.spec.name)
     sheet = '<a href="contact-sheet.png">contact sheet</a>' if rows else ""
     return "".join([
@@ -117,15 +121,14 @@ def shown_text(cast: Cast) -> Callable[[str], str]:
     return lambda text: guard.check(text)[0]
 
 
-def _row(cast: Cast, character_id: str, variants: Variants) -> str:
-    shown = shown_text(cast)
-    try:
-        character = cast.character(character_id)
+def _row(character_id: str, character: Character | None, variants: Variants,
+         shown: Callable[[str], str]) -> str:
+    if character is not None:
         name, role, traits = character.name, character.role, list(character.traits)
         tags = (character.model_extra or {}).get("tags")
         if isinstance(tags, list):
             traits += [str(t) for t in tags]
-    except KeyError:  # kept in the lock (edited by hand) but no longer in the cast
+    else:  # kept in the lock (edited by hand) but no longer in the cast
         name, role, traits = character_id, "", []
     name, role, traits = shown(name), shown(role), [shown(t) for t in traits]
     search = " ".join([character_id, name, role, *traits]).lower()

@@ -18,6 +18,7 @@ from facebuild.backends.base import DEFAULT_STRENGTH
 from facebuild.cast import Cast
 from facebuild.distpaths import file_name, is_safe_component, path_problem
 from facebuild.errors import CastError, CastErrors, UsageError
+from facebuild.gcpause import paused_gc
 from facebuild.keys import KEY_SCHEMA, canonical_json, digest
 from facebuild.model import Character
 from facebuild.privacy import guard_prompts
@@ -155,6 +156,11 @@ def _locate(error: CastError, cast: Cast, overrides: Mapping[str, Any]) -> None:
 def plan(cast: Cast, backend: Backend | None = None) -> Plan:
     """All targets of ``cast`` with their keys."""
     backend = backend or make_backend(cast)
+    with paused_gc():
+        return _plan(cast, backend)
+
+
+def _plan(cast: Cast, backend: Backend) -> Plan:
     result = Plan(cast, backend)
     caps = backend.capabilities()
     renderer = PromptRenderer(cast, caps.max_prompt_chars)

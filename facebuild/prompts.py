@@ -53,6 +53,8 @@ class PromptRenderer:
         )
         self._templates: dict[str, tuple[jinja2.Template, str]] = {}
         self._characters: dict[str, dict[str, Any]] = {}
+        self._prompts: dict[tuple[str, str], Prompt] = {}
+        """By (character id, variant): the extra candidates of a variant share its prompt."""
 
     @cached_property
     def _world(self) -> dict[str, Any]:
@@ -93,6 +95,13 @@ class PromptRenderer:
         return self.cast.spec.template, ("template",)
 
     def render(self, character: Character, variant_name: str) -> Prompt:
+        """The prompt of ``character`` in ``variant_name``, rendered once per renderer."""
+        found = self._prompts.get((character.id, variant_name))
+        if found is None:
+            found = self._prompts[(character.id, variant_name)] = self._render(character, variant_name)
+        return found
+
+    def _render(self, character: Character, variant_name: str) -> Prompt:
         name, where = self.template_name(variant_name)
         template, digest = self.template(name, where=where)
         variant = self.cast.spec.variants[variant_name]

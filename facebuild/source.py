@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from facebuild.errors import CastError, Location
+from facebuild.gcpause import paused_gc
 from facebuild.shown import shown
 
 try:  # libyaml's parser is several times faster on large casts
@@ -42,14 +43,48 @@ class SourceMap:
     """Where each value of a loaded document came from, by key path."""
 
     locations: dict[KeyPath, Location] = field(default_factory=dict)
+    _moves: dict[KeyPath, KeyPath] = field(default_factory=dict, repr=False)
+    """Moves (old prefix -> new prefix) not applied yet: an include of 10,000 characters
+    makes 10,000 moves, applied in one pass over the locations instead of one each."""
+    _prefixes: set[KeyPath] = field(default_factory=set, repr=False)
+    _ends: set[KeyPath] = field(default_factory=set, repr=False)
+    """The pending moves' paths and all their prefixes: moves that overlap stay in order."""
 
     def find(self, path: KeyPath) -> Location | None:
         """The location of ``path``, or of its nearest ancestor that has one."""
+        self.settle()
         for end in range(len(path), -1, -1):
             found = self.locations.get(path[:end])
             if found is not None:
                 return found
         return None
+
+    def move(self, old: KeyPath, new: KeyPath) -> None:
+        """Record that the locations under ``old`` belong under ``new``."""
+        ends = (old, new)
+        if any(p in self._prefixes or any(p[:i] in self._ends for i in range(len(p)))
+               for p in ends):
+            self.settle()  # it overlaps a pending move: that one first
+        self._moves[old] = new
+        self._ends.update(ends)
+        self._prefixes.update(p[:i] for p in ends for i in range(len(p) + 1))
+
+    def settle(self) -> None:
+        """Apply the pending moves, in one pass."""
+        if not self._moves:
+            return
+        moves, lengths = self._moves, {len(old) for old in self._moves}
+        moved: dict[KeyPath, Location] = {}
+        for key in list(self.locations):
+            for length in lengths:
+                new = moves.get(key[:length])
+                if new is not None:
+                    moved[new + key[length:]] = self.locations.pop(key)
+                    break
+        self.locations.update(moved)
+        moves.clear()
+        self._ends.clear()
+        self._prefixes.clear()
 
 
 @dataclass
@@ -62,7 +97,32 @@ class ReadBudget:
 def read_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
                   budget: ReadBudget | None = None) -> Any:
     """Parse ``path`` and record the location of every node under ``prefix``."""
+    return read_meant_document(path, source_map, prefix, budget)[0]
+
+
+def read_meant_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
+                        budget: ReadBudget | None = None) -> tuple[Any, str]:
+    """``read_document`` and the document's ``meaning_digest``. A document the no-op check
+    has just parsed (``document_digest``) is not parsed again if its text is the same."""
     text = _read_text(path, budget if budget is not None else ReadBudget())
+    source_map.settle()
+    parsed = _PARSED.pop((path, text), None)
+    if parsed is None:
+        with paused_gc():  # a large cast is a large graph of nodes, freed at once after
+            data = _parse(text, path, source_map, prefix)
+        return data, meaning_digest(data)
+    data, locations, meaning = parsed
+    if prefix:
+        locations = {prefix + key: location for key, location in locations.items()}
+    source_map.locations.update(locations)
+    return data, meaning
+
+
+_PARSED: dict[tuple[Path, str], tuple[Any, dict[KeyPath, Location], str]] = {}
+"""The document the no-op check parsed last, until the loader takes it (at most one)."""
+
+
+def _parse(text: str, path: Path, source_map: SourceMap, prefix: KeyPath) -> Any:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -160,24 +220,26 @@ def meaning_digest(data: Any) -> str:
 
 
 def document_digest(path: Path) -> str | None:
-    """``meaning_digest`` of the document at ``path``; None when it cannot be read."""
+    """``meaning_digest`` of the document at ``path``; None when it cannot be read. The
+    document is kept for ``read_meant_document``: when its meaning changed, the loader
+    comes next and need not parse it again."""
     try:
-        return meaning_digest(read_document(path, SourceMap()))
+        text = _read_text(path, ReadBudget())
+        source_map = SourceMap()
+        with paused_gc():
+            data = _parse(text, path, source_map, ())
     except CastError:
         return None
+    meaning = meaning_digest(data)
+    _PARSED.clear()
+    _PARSED[(path, text)] = (data, source_map.locations, meaning)
+    return meaning
 
 
 def relocate(source_map: SourceMap, old: KeyPath, new: KeyPath) -> None:
     """Move the recorded locations under ``old`` to ``new`` (used when an included
     file's characters are appended to the cast's list)."""
-    moved = {
-        new + key[len(old) :]: loc
-        for key, loc in source_map.locations.items()
-        if key[: len(old)] == old
-    }
-    for key in [k for k in source_map.locations if k[: len(old)] == old]:
-        del source_map.locations[key]
-    source_map.locations.update(moved)
+    source_map.move(old, new)
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

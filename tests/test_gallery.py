@@ -136,3 +136,27 @@ def test_gallery_in_a_real_browser(cast_file, cli, tmp_path) -> None:
             page.open(base + "index.html#q=cook")  # a shared link keeps its filter
             assert page.evaluate("document.getElementById('count').textContent") == \
                 "1 of 2 characters"
+
+
+def test_a_sheet_past_the_pixel_limit_is_drawn_anew(cast_file, cli, monkeypatch) -> None:
+    """The sheet of a very large cast passes Pillow's decompression-bomb limit: the next
+    build draws it from scratch instead of failing with an internal error (exit 3)."""
+    assert cli("build")[0] == 0
+    dist = cast_file.parent / "dist"
+    with Image.open(dist / "contact-sheet.png") as sheet:
+        pixels = sheet.size[0] * sheet.size[1]
+    for limit in (pixels - 1, pixels // 3):  # over the limit (a warning), over twice (an error)
+        (dist / "index.html").unlink()  # the site is written again, from renders already made
+        monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)
+        code, _, err = cli("build")
+        assert code == 0, err
+        fresh = contact_sheet([("Tessa Quark", dist / "tessa-quark/bust.png"),
+                               ("Bob", dist / "bob/bust.png")])
+        monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", pixels * 10)
+        assert rgb(dist / "contact-sheet.png").tobytes() == rgb(io.BytesIO(fresh)).tobytes()
+
+
+def test_cells_shrink_for_very_large_casts() -> None:
+    from facebuild.sheet import cell_size
+
+    assert [cell_size(n) for n in (10, 500, 2500, 25000)] == [128, 96, 64, 32]

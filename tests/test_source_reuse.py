@@ -1,0 +1,66 @@
+"""The no-op check and the loader share one parse of the cast, and that never changes
+what is loaded: the same data, the same error locations, and a file edited between the
+two is read as it is now. Included characters keep their lines, however many there are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CAST as COUNTING_CAST
+
+from facebuild.cast import load_cast
+from facebuild.errors import CastErrors
+from facebuild.source import SourceMap, document_digest, read_meant_document
+
+CAST = COUNTING_CAST.replace("backend: {name: counting}", "backend: {name: sketch}")
+
+
+def test_a_document_parsed_by_the_check_loads_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "cast.yaml"
+    path.write_text(CAST)
+    fresh_map = SourceMap()
+    fresh, fresh_meaning = read_meant_document(path, fresh_map, ("x",))
+    assert document_digest(path) == fresh_meaning
+    shared_map = SourceMap()
+    shared, shared_meaning = read_meant_document(path, shared_map, ("x",))
+    assert (shared, shared_meaning) == (fresh, fresh_meaning)
+    assert shared_map.locations == fresh_map.locations
+    assert str(shared_map.find(("x", "characters", 1, "role"))) == "cast.yaml:20:5"
+
+
+def test_a_file_edited_after_the_check_is_loaded_as_it_is_now(tmp_path: Path) -> None:
+    path = tmp_path / "cast.yaml"
+    path.write_text(CAST)
+    document_digest(path)
+    path.write_text(CAST.replace("Round cook with a beard.", "Round cook, now clean-shaven."))
+    cast = load_cast(path)
+    assert cast.character("bob").description == "Round cook, now clean-shaven."
+
+
+def test_the_loader_takes_a_shared_parse_once(tmp_path: Path) -> None:
+    """The loader changes the data it is given (includes, ids): a second load must not
+    see the first one's changes."""
+    path = tmp_path / "cast.yaml"
+    (tmp_path / "more.yaml").write_text("- {id: zed, name: Zed, description: A third one.}\n")
+    path.write_text(CAST + "include: [more.yaml]\n")
+    document_digest(path)
+    first = load_cast(path)
+    second = load_cast(path)
+    assert [c.id for c in first.spec.characters] == [c.id for c in second.spec.characters] \
+        == ["tessa-quark", "bob", "zed"]
+
+
+@pytest.mark.parametrize("count", [3, 3000])
+def test_included_characters_keep_their_lines(tmp_path: Path, count: int) -> None:
+    lines = ["characters:"]
+    for i in range(count):
+        lines += [f"  - id: p-{i:05d}", f"    name: P {i}", f"    description: Person {i}."]
+    lines[-1] = "    description: [not, a, text]"  # the last one is wrong
+    (tmp_path / "people.yaml").write_text("\n".join(lines) + "\n")
+    (tmp_path / "cast.yaml").write_text(
+        "version: 1\nname: X\nvariants:\n  bust: {size: 64}\ninclude: [people.yaml]\n")
+    with pytest.raises(CastErrors) as raised:
+        load_cast(tmp_path / "cast.yaml")
+    assert f"people.yaml:{3 * count + 1}:" in str(raised.value)
+    assert f"characters[{count - 1}]" in str(raised.value) or "description" in str(raised.value)
