@@ -13,8 +13,8 @@ from facebuild.cast import load_cast
 from facebuild.planner import plan
 
 PINNED = {
-    "ember-vale": (11, "10f703e34270e9ab4e8919c334d725698fdc7c4a133bc9a9fd5f847b09d48c69"),
-    "moon-hard-lemonade": (18, "1260db0fbc7a3251c75f80522e5c8aaa778f52f1d287fb88bf625bb9a7e590a8"),
+    "ember-vale": (11, "3487219d219f9f39c289d82bac34aae091ea5e6c77bcac1c024ba12af768977c"),
+    "moon-hard-lemonade": (18, "084926cfef8a1184ac06a0bda09ce886dbe1d32421e7659ff402ac7069cb7951"),
 }
 
 
@@ -50,6 +50,6 @@ def test_candidate_keys_are_unchanged(tmp_path: Path) -> None:
     the_plan = plan(load_cast(tmp_path / "cast.yaml"))
     text = "\n".join(f"{t.name} {t.render_key} {t.output_key}" for t in the_plan.targets.values())
     assert (len(the_plan.targets), hashlib.sha256(text.encode()).hexdigest()) == (
-        8, "7d42a7d6f293e986f15d3fc48d27c52579e57c80e01820f349d13e61caa1fb31")
+        8, "85f8e4f896ae64145182f98668a46cf285aea7d39746a2708f4494465dcd907a")
     busts = [t for t in the_plan.targets.values() if t.variant == "bust" and t.character == "ann"]
     assert len({t.prompt for t in busts}) == 1 and len({t.seed for t in busts}) == 3
