@@ -161,3 +161,7 @@ def test_check_render_refuses_what_may_not_be_stored() -> None:
     corrupt[40] ^= 0xFF  # inside the image data: its checksum no longer matches
     with pytest.raises(BadRender):
         check_render(bytes(corrupt))
+    bomb = bytearray(png)  # a header that claims 100,000 x 100,000 pixels
+    bomb[16:24] = (100_000).to_bytes(4, "big") * 2
+    with pytest.raises(BadRender, match="100000x100000 pixels, over"):
+        check_render(bytes(bomb))
