@@ -20,7 +20,7 @@ from facebuild.atomic import write_text_if_changed
 from facebuild.cast import Cast
 from facebuild.lock import Lock, LockEntry
 from facebuild.model import Character
-from facebuild.privacy import guard_for
+from facebuild.privacy import shown_text
 
 SHOWN_MAX = 256
 """Variants larger than this are shown scaled down to fit, linked to the file itself."""
@@ -111,14 +111,6 @@ def group(cast: Cast, lock: Lock) -> dict[str, Variants]:
         candidates[int(number) if number.isdigit() else 1] = entry
     return {character: dict(sorted(variants.items(), key=lambda kv: order.get(kv[0], len(order))))
             for character, variants in found.items() if variants}
-
-
-def shown_text(cast: Cast) -> Callable[[str], str]:
-    """What the gallery and the contact sheet may show of a name, role, tag or trait: the
-    text as the cast's privacy guard passes it (redacted, or masked in ``fail`` mode)."""
-    settings = cast.spec.privacy
-    guard = guard_for(settings.mode, cast.base_dir / settings.deny if settings.deny else None)
-    return lambda text: guard.check(text)[0]
 
 
 def _row(character_id: str, character: Character | None, variants: Variants,

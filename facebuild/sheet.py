@@ -21,8 +21,8 @@ from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from facebuild.atomic import write_atomic
 from facebuild.cast import Cast
-from facebuild.gallery import shown_text
 from facebuild.lock import Lock
+from facebuild.privacy import shown_text
 
 SHEET_FILE = "contact-sheet.png"
 _KEY = "facebuild:sheet"

@@ -13,10 +13,11 @@ from facebuild.privacy.guard import (
     guard_prompts,
     locate,
     read_deny,
+    shown_text,
 )
 from facebuild.privacy.scanner import SECRET_KINDS, Hit, mask, masked, replace, scan
 
 __all__ = [
     "PLACEHOLDER", "SECRET_KINDS", "Guard", "Hit", "blocked_reason", "describe", "guard_for",
-    "guard_prompts", "locate", "mask", "masked", "read_deny", "replace", "scan",
+    "guard_prompts", "locate", "mask", "masked", "read_deny", "replace", "scan", "shown_text",
 ]

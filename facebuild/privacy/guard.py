@@ -11,7 +11,7 @@ its kind, never as matched.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -94,6 +94,14 @@ def guard_for(mode: str, deny: Path | None) -> Guard:
         stat = deny.stat()
         stamp = (stat.st_mtime_ns, stat.st_size)
     return _cached_guard(mode, str(deny) if deny else None, stamp)
+
+
+def shown_text(cast: Cast) -> Callable[[str], str]:
+    """What the gallery and the contact sheet may show of a name, role, tag or trait: the
+    text as the cast's privacy guard passes it (redacted, or masked in ``fail`` mode)."""
+    settings = cast.spec.privacy
+    guard = guard_for(settings.mode, cast.base_dir / settings.deny if settings.deny else None)
+    return lambda text: guard.check(text)[0]
 
 
 def blocked_reason(findings: Sequence[str]) -> str:
