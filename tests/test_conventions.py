@@ -166,3 +166,37 @@ def test_quiet_still_says_what_failed_on_stderr(cast_file: Path, cli: Cli) -> No
     assert (code, out) == (1, "")
     assert "FAILED  bob/bust: the service refused this prompt" in err
     assert "generated" not in err and "built:" not in err
+
+
+def test_every_reporting_command_speaks_json(cast_file: Path, cli: Cli) -> None:
+    import json
+
+    code, out, _ = cli("build", "--json")
+    events = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and events[0]["event"] == "start" and events[-1]["event"] == "done"
+    assert {e["target"] for e in events if e["event"] == "wrote"} >= {"tessa-quark/bust", "bob/icon"}
+
+    code, out, _ = cli("validate", "--json")
+    (result,) = json.loads(out)["casts"]
+    assert code == 0 and result["ok"] and result["targets"] == 6 and result["backend"] == "counting"
+    code, out, _ = cli("validate", "--json", str(cast_file), "nope.yaml")
+    good, bad = json.loads(out)["casts"]
+    assert code == 2 and good["ok"] and not bad["ok"] and "nope.yaml" in bad["error"]
+
+    code, out, _ = cli("prompts", "--json", "tessa-quark/bust")
+    (target,) = json.loads(out)["targets"]
+    assert code == 0 and target["target"] == "tessa-quark/bust"
+    assert (target["width"], target["height"]) == (512, 512)  # the size it is rendered at
+    assert "Tessa Quark" in target["prompt"] and target["from"] is None
+
+    code, out, _ = cli("explain", "--json", "dist/tessa-quark/icon.png")
+    found = json.loads(out)
+    assert code == 0 and found["as_built"] is True and found["entry"]["target"] == "tessa-quark/icon"
+
+    cast_file.write_text(cast_file.read_text().replace("name: Bob", "name: Robert"))
+    assert cli("build")[0] == 0  # Bob's old renders are now referred to by no lock
+    code, out, _ = cli("gc", "--json", "--dry-run")
+    report = json.loads(out)
+    assert code == 0 and report["dry_run"] is True
+    (store,) = report["stores"]
+    assert store["dropped"] == 2 and store["bytes"] > 0
