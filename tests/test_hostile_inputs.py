@@ -229,3 +229,13 @@ def test_an_error_never_echoes_personal_data_from_a_cast(tmp_path: Path, cli: Cl
     assert "backend.cfg_scale: expected a number" in err and err.count("\n") == 1
     for raw in ("415 555 0199", "jane@example.com", "AKIAIOSFODNN7EXAMPLE"):
         assert raw not in err
+
+
+@pytest.mark.parametrize("manifest", ['[1, 2]', '{"files": [1]}', '{"files": "x"}', "not json"])
+def test_explain_reads_a_manifest_of_any_shape(tmp_path: Path, cli: Cli, manifest: str) -> None:
+    (tmp_path / "cast.yaml").write_text(BASE.format(template="portrait.j2"))
+    assert cli("build")[0] == 0
+    (tmp_path / "dist" / "manifest.json").write_text(manifest)
+    code, out, err = cli("explain", "dist/ann/icon.png")
+    assert code == 0 and "Traceback" not in err  # read from the PNG's own text chunks
+    assert "target:     ann/icon" in out

@@ -112,9 +112,12 @@ def find_entry(path: Path) -> tuple[Path, dict[str, Any]] | None:
             manifest = folder / name
             if not manifest.is_file():
                 continue
-            try:
-                files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
-            except (ValueError, AttributeError):
+            try:  # a manifest is a file in dist: it may hold anything
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                continue
+            files = data.get("files") if isinstance(data, dict) else None
+            if not isinstance(files, dict):
                 continue
             entry = files.get(resolved.relative_to(folder).as_posix())
             if isinstance(entry, dict):
