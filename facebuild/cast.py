@@ -15,11 +15,11 @@ from typing import Any
 
 from facebuild.cast_checks import check_dist, check_semantics, validate
 from facebuild.cast_steps import as_cast_data, expand
+from facebuild.castfile import CastFile, Character
 from facebuild.compat import fill_missing_ids
 from facebuild.errors import CastError, CastErrors, Location
-from facebuild.model import CastFile, Character
 from facebuild.shown import shown
-from facebuild.source import (
+from facebuild.yamlfile import (
     KeyPath,
     ReadBudget,
     SourceMap,

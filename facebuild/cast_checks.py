@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from facebuild.backends import backend_names
+from facebuild.castfile import MAX_SIDE, SLUG_PATTERN, CastFile, Character, Variant
 from facebuild.distpaths import dist_problem, path_problem
 from facebuild.errors import CastError, CastErrors
-from facebuild.model import MAX_SIDE, SLUG_PATTERN, CastFile, Character, Variant
 from facebuild.shown import masked, shown
-from facebuild.source import KeyPath, SourceMap
+from facebuild.yamlfile import KeyPath, SourceMap
 
 _SLUG = re.compile(SLUG_PATTERN)  # with fullmatch: '$' alone lets a trailing newline through
 _OUTPUT_FIELDS = {"character", "variant", "format", "name"}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from facebuild.compat import fill_missing_ids, from_ai_facegen, is_ai_facegen_config
 from facebuild.personas import add_personas
-from facebuild.source import SourceMap
+from facebuild.yamlfile import SourceMap
 
 if TYPE_CHECKING:
     from facebuild.personas import Personas

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from facebuild.errors import CastError
-from facebuild.source import SourceMap, relocate
 from facebuild.specs import slugify
+from facebuild.yamlfile import SourceMap, relocate
 
 
 def is_ai_facegen_config(data: dict[str, Any]) -> bool:

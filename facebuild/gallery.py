@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 from facebuild.atomic import write_text_if_changed
 from facebuild.cast import Cast
+from facebuild.castfile import Character
 from facebuild.lock import Lock, LockEntry
-from facebuild.model import Character
 from facebuild.privacy import shown_text
 
 SHOWN_MAX = 256

@@ -16,11 +16,11 @@ from typing import Any
 from facebuild.backends import Backend, Capabilities, Reference, RenderRequest, create_backend
 from facebuild.backends.base import DEFAULT_STRENGTH
 from facebuild.cast import Cast
+from facebuild.castfile import Character
 from facebuild.distpaths import file_name, is_safe_component, path_problem
 from facebuild.errors import CastError, CastErrors, UsageError
 from facebuild.gcpause import paused_gc
 from facebuild.keys import KEY_SCHEMA, canonical_json, digest
-from facebuild.model import Character
 from facebuild.privacy import guard_prompts
 from facebuild.prompts import PromptRenderer
 from facebuild.references import ReferenceFile, check_references, reference_of

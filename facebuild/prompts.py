@@ -21,8 +21,8 @@ import jinja2
 from jinja2.loaders import split_template_path
 
 from facebuild.cast import Cast
+from facebuild.castfile import Character
 from facebuild.errors import CastError, Location
-from facebuild.model import Character
 from facebuild.sandbox import BoundedSandbox, render_bounded
 from facebuild.shown import screened
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from facebuild.cast import Cast
+from facebuild.castfile import Character
 from facebuild.errors import CastError, CastErrors
-from facebuild.model import Character
 from facebuild.privacy import scan
 
 MAX_REFERENCE_BYTES = 32 * 1024 * 1024

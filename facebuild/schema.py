@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from facebuild.model import CastFile
+from facebuild.castfile import CastFile
 
 
 def cast_schema() -> dict[str, Any]:

@@ -12,8 +12,8 @@ variant's ``seed:``, then the derived seed: from (cast seed, character id) with 
 from __future__ import annotations
 
 from facebuild.cast import Cast
+from facebuild.castfile import Character
 from facebuild.keys import derive_seed
-from facebuild.model import Character
 
 _CHARACTER = "*"
 """What stands for the variant name in a character's derived seed. Variant names are

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from facebuild.castfile import MAX_SIDE
 from facebuild.errors import CastError
-from facebuild.model import MAX_SIDE
 
 
 class InvalidSpecError(CastError, ValueError):

@@ -76,7 +76,7 @@ def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]]
 
 
 def _meaning(path: str) -> str | None:
-    from facebuild.source import document_digest  # PyYAML, only when a cast file changed
+    from facebuild.yamlfile import document_digest  # PyYAML, only when a cast file changed
 
     return document_digest(Path(path))
 

@@ -11,7 +11,7 @@ from conftest import CAST as COUNTING_CAST
 
 from facebuild.cast import load_cast
 from facebuild.errors import CastErrors
-from facebuild.source import SourceMap, document_digest, read_meant_document
+from facebuild.yamlfile import SourceMap, document_digest, read_meant_document
 
 CAST = COUNTING_CAST.replace("backend: {name: counting}", "backend: {name: sketch}")
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from facebuild.caches import default_cache_dir
 from facebuild.cast import Cast, load_cast
+from facebuild.castfile import Character
 from facebuild.errors import CastError, Location, UsageError
 from facebuild.keys import derive_seed
-from facebuild.model import Character
 from facebuild.specs import slugify
 
 OUTPUT = "{name}_{variant}.{format}"

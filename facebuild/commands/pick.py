@@ -23,9 +23,9 @@ from ruamel.yaml.error import YAMLError
 
 from facebuild.atomic import write_text_atomic
 from facebuild.cast import Cast
+from facebuild.castfile import Character
 from facebuild.commands.common import load
 from facebuild.errors import UsageError
-from facebuild.model import Character
 from facebuild.planner import candidate_seed, target_seed
 
 

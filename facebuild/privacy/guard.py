@@ -22,7 +22,7 @@ from facebuild.privacy.scanner import Hit, cached_scan, replace
 
 if TYPE_CHECKING:
     from facebuild.cast import Cast
-    from facebuild.model import Character
+    from facebuild.castfile import Character
 
 PLACEHOLDER = "[redacted]"
 
