@@ -22,7 +22,7 @@ from facebuild.errors import CastError, CastErrors, UsageError
 from facebuild.gcpause import paused_gc
 from facebuild.keys import KEY_SCHEMA, canonical_json, digest
 from facebuild.privacy import guard_prompts
-from facebuild.prompts import PromptRenderer
+from facebuild.prompts import PromptWriter
 from facebuild.references import ReferenceFile, check_references, reference_of
 from facebuild.seeds import candidate_seed as candidate_seed  # the seed rule, re-exported
 from facebuild.seeds import target_seed as target_seed
@@ -163,14 +163,14 @@ def plan(cast: Cast, backend: Backend | None = None) -> Plan:
 def _plan(cast: Cast, backend: Backend) -> Plan:
     result = Plan(cast, backend)
     caps = backend.capabilities()
-    renderer = PromptRenderer(cast, caps.max_prompt_chars)
+    prompts = PromptWriter(cast, caps.max_prompt_chars)
     roots = {name: _root_variant(cast, name) for name in cast.spec.variants}
     referencing = any(v.reference for v in cast.spec.variants.values()) or any(
         c.reference for c in cast.spec.characters)
     files = check_references(cast) if referencing else {}
     outputs: dict[str, str] = {}
     for character in cast.spec.characters:
-        renders = _Renders(cast, backend, caps, renderer, character, files if referencing else None)
+        renders = _Renders(cast, backend, caps, prompts, character, files if referencing else None)
         for variant_name in cast.variants_of(character):
             root = roots[variant_name]
             target = _target(cast, character, variant_name, renders.of(root))
@@ -187,9 +187,9 @@ class _Renders:
     render, and a render that references another is made after it (its key holds the
     other's key)."""
 
-    def __init__(self, cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,
+    def __init__(self, cast: Cast, backend: Backend, caps: Capabilities, prompts: PromptWriter,
                  character: Character, files: Mapping[str, ReferenceFile] | None) -> None:
-        self.cast, self.backend, self.caps, self.renderer = cast, backend, caps, renderer
+        self.cast, self.backend, self.caps, self.prompts = cast, backend, caps, prompts
         self.character, self.files = character, files
         self.made: dict[str, _Render] = {}
 
@@ -197,7 +197,7 @@ class _Renders:
         if seed is None and root in self.made:
             return self.made[root]
         edge = self._edge(root) if self.files is not None else None
-        render = _render(self.cast, self.backend, self.caps, self.renderer, self.character, root,
+        render = _render(self.cast, self.backend, self.caps, self.prompts, self.character, root,
                          seed, edge)
         if seed is None:
             self.made[root] = render
@@ -253,11 +253,11 @@ def _root_variant(cast: Cast, name: str) -> str:
     return name
 
 
-def _render(cast: Cast, backend: Backend, caps: Capabilities, renderer: PromptRenderer,
+def _render(cast: Cast, backend: Backend, caps: Capabilities, prompts: PromptWriter,
             character: Character, root_name: str, seed: int | None = None,
             edge: _Edge | None = None) -> _Render:
     root = cast.spec.variants[root_name]
-    prompt = renderer.render(character, root_name)
+    prompt = prompts.prompt_for(character, root_name)
     # the guard runs before any key is made: only checked prompts go further
     text, negative, blocked = guard_prompts(cast, character, prompt.text, prompt.negative)
     options = {**root.options, **character.options}

@@ -38,8 +38,9 @@ class Prompt:
     template_digest: str
 
 
-class PromptRenderer:
-    """Renders the prompts of one cast; compiled templates are reused across targets."""
+class PromptWriter:
+    """Writes the prompts of one cast from its templates; compiled templates are reused
+    across targets."""
 
     def __init__(self, cast: Cast, max_prompt_chars: int | None = None) -> None:
         self.cast = cast
@@ -94,7 +95,7 @@ class PromptRenderer:
             return variant.template, ("variants", variant_name, "template")
         return self.cast.spec.template, ("template",)
 
-    def render(self, character: Character, variant_name: str) -> Prompt:
+    def prompt_for(self, character: Character, variant_name: str) -> Prompt:
         """The prompt of ``character`` in ``variant_name``, rendered once per renderer."""
         found = self._prompts.get((character.id, variant_name))
         if found is None:

@@ -20,7 +20,7 @@ from facebuild.cast import cast_from_data
 from facebuild.commands.explain import find_entry
 from facebuild.images import png_text
 from facebuild.personas import default_variants, load_personas
-from facebuild.prompts import PromptRenderer
+from facebuild.prompts import PromptWriter
 
 Cli = Callable[..., tuple[int, str, str]]
 OUT = Path("run/comfyui_images/avatar")
@@ -190,12 +190,12 @@ def test_prompts_fit_the_model_limit_at_a_sentence_boundary(run: Path) -> None:
     found = load_personas(run / "characters/persona_manifest.json")
     cast = cast_from_data({"version": 1, "name": "t", "variants": default_variants(),
                            "characters": found.characters}, run)
-    renderer = PromptRenderer(cast, 400)
+    renderer = PromptWriter(cast, 400)
     for character in cast.spec.characters:
         for variant in cast.variants_of(character):
-            text = renderer.render(character, variant).text
+            text = renderer.prompt_for(character, variant).text
             assert len(text) <= 400 and text.endswith(".")
-    text = renderer.render(cast.character("call-0003-speaker-00"), "avatar").text
+    text = renderer.prompt_for(cast.character("call-0003-speaker-00"), "avatar").text
     assert "Detail number 3 of the outfit" in text and "Detail number 199" not in text
 
 
