@@ -1,4 +1,4 @@
-"""The text of cast.lock, one entry at a time.
+"""The text of cast.lock and dist/manifest.json, one entry at a time.
 
 ``json.dumps(lock, indent=2, sort_keys=True)`` runs the pure-Python encoder (the C one
 does not indent): 217 ms for 10,000 targets, at every build that changes one of them. The
@@ -23,24 +23,34 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from facebuild.lock import LockEntry
 
-_HEAD = '{\n  "targets": {\n'
-_TAIL = '\n  },\n  "version": 1\n}\n'
-_EMPTY = '{\n  "targets": {},\n  "version": 1\n}\n'
 _BETWEEN = ',\n    "'
 """Between two blocks: the comma ending one, and the next line's four spaces and quote."""
 
 
+def _head(field: str) -> str:
+    return '{\n  "' + field + '": {\n'
+
+
+_TAIL = '\n  },\n  "version": 1\n}\n'
+
+
 def entry_text(name: str, data: dict[str, Any]) -> str:
-    """One target's block as ``json.dumps`` of the whole lock writes it, indented for its place."""
+    """One block as ``json.dumps`` of the whole file writes it, indented for its place."""
     body = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
     return "    " + json.dumps(name, ensure_ascii=False) + ": " + body.replace("\n", "\n    ")
+
+
+def document_text(field: str, blocks: list[str]) -> str:
+    """``{field: {...blocks}, "version": 1}`` as ``json.dumps(indent=2, sort_keys=True)``
+    writes it, from its blocks in sorted order."""
+    if not blocks:
+        return '{\n  "' + field + '": {},\n  "version": 1\n}\n'
+    return _head(field) + ",\n".join(blocks) + _TAIL
 
 
 def lock_text(entries: dict[str, LockEntry], texts: dict[str, tuple[LockEntry, str]]) -> str:
     """The lock file's text; ``texts`` holds each block with the entry it encodes, and gets
     the blocks made here. An entry is reused only while it is that very (immutable) object."""
-    if not entries:
-        return _EMPTY
     blocks: list[str] = []
     for name in sorted(entries):
         entry = entries[name]
@@ -49,40 +59,50 @@ def lock_text(entries: dict[str, LockEntry], texts: dict[str, tuple[LockEntry, s
             known = (entry, entry_text(name, entry.to_dict()))
             texts[name] = known
         blocks.append(known[1])
-    return _HEAD + ",\n".join(blocks) + _TAIL
+    return document_text("targets", blocks)
 
 
 def known_texts(text: bytes, entries: dict[str, LockEntry]) -> dict[str, tuple[LockEntry, str]]:
     """The blocks of the lock file ``text`` that encode an entry of ``entries`` (the same
     fields and values), by target name; none when ``text`` is not the frame around blocks of
     one target each (hand-formatted, merged by hand, or any other text)."""
-    blocks = _blocks(text)
-    if blocks is None:
-        return {}
-    try:  # one parse for all blocks, each its own object: 2x faster than a call per block
-        parsed = json.loads("[{" + "},\n{".join(blocks) + "}]")
-    except (ValueError, RecursionError):
-        return {}
-    if not isinstance(parsed, list) or len(parsed) != len(blocks):
-        return {}
     found: dict[str, tuple[LockEntry, str]] = {}
-    for block, data in zip(blocks, parsed, strict=True):
-        if not isinstance(data, dict) or len(data) != 1:
-            return {}
-        ((name, fields),) = data.items()
+    for name, fields, block in parsed_blocks(text, "targets"):
         entry = entries.get(name)
         if entry is not None and name not in found and fields == entry.to_dict():
             found[name] = (entry, block)
     return found
 
 
-def _blocks(data: bytes) -> list[str] | None:
+def parsed_blocks(data: bytes, field: str) -> list[tuple[str, Any, str]]:
+    """Each block of ``data`` as (name, parsed value, text), when ``data`` is the frame of
+    ``document_text(field, ...)`` around blocks of one name each; else none."""
+    blocks = _blocks(data, field)
+    if blocks is None:
+        return []
+    try:  # one parse for all blocks, each its own object: 2x faster than a call per block
+        parsed = json.loads("[{" + "},\n{".join(blocks) + "}]")
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(parsed, list) or len(parsed) != len(blocks):
+        return []
+    found: list[tuple[str, Any, str]] = []
+    for block, value in zip(blocks, parsed, strict=True):
+        if not isinstance(value, dict) or len(value) != 1:
+            return []
+        ((name, fields),) = value.items()
+        found.append((name, fields, block))
+    return found
+
+
+def _blocks(data: bytes, field: str) -> list[str] | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not (text.startswith(_HEAD) and text.endswith(_TAIL)) or len(text) < len(_HEAD) + len(_TAIL):
+    head = _head(field)
+    if not (text.startswith(head) and text.endswith(_TAIL)) or len(text) < len(head) + len(_TAIL):
         return None
-    blocks = text[len(_HEAD):-len(_TAIL)].split(_BETWEEN)
+    blocks = text[len(head):-len(_TAIL)].split(_BETWEEN)
     blocks[1:] = ['    "' + block for block in blocks[1:]]
     return blocks

@@ -72,3 +72,32 @@ def test_a_block_is_reused_only_for_the_entry_it_holds(tmp_path: Path) -> None:
     assert json.loads(path.read_text()) == {"targets": {"a": {**entry, "file": "b.png"}}, "version": 1}
     assert path.read_text() == whole(path.read_bytes())
     assert Lock().to_text() == '{\n  "targets": {},\n  "version": 1\n}\n' == whole(Lock().to_text().encode())
+
+
+def test_the_manifest_is_the_whole_encoding_after_each_build(cast_file: Path, cli) -> None:
+    assert cli("build")[0] == 0
+    manifest = cast_file.parent / "dist" / "manifest.json"
+    built = manifest.read_bytes()
+    assert built.decode() == whole(built)
+    cast_file.write_text(cast_file.read_text().replace("seed: 7\n", "seed: 8\n"))
+    assert cli("build")[0] == 0
+    rebuilt = manifest.read_bytes()
+    assert rebuilt != built and rebuilt.decode() == whole(rebuilt)
+    seeds = {f["seed"] for f in json.loads(rebuilt)["files"].values()}
+    assert seeds and all(seed != 7 for seed in seeds)  # no block of the old manifest kept
+
+
+def test_a_manifest_replaced_by_hand_is_written_whole_again(cast_file: Path, cli) -> None:
+    assert cli("build")[0] == 0
+    dist = cast_file.parent / "dist"
+    manifest = dist / "manifest.json"
+    canonical = manifest.read_bytes()
+    data = json.loads(canonical)
+    data["files"]["bob/bust.png"]["prompt"] = "written by hand"  # a block that says something else
+    for i, layout in enumerate((json.dumps(data), json.dumps(data, indent=2, sort_keys=True) + "\n")):
+        manifest.write_text(layout)
+        cast_file.write_text(cast_file.read_text().replace("short hair", f"short hair {i}"))
+        assert "3 generated, 0 derived, 3 cached" in cli("build")[1]  # tessa-quark changed, bob not
+        text = manifest.read_text()
+        assert text == whole(text.encode())
+        assert json.loads(text)["files"]["bob/bust.png"] == json.loads(canonical)["files"]["bob/bust.png"]
