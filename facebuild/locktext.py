@@ -18,10 +18,16 @@ changes (what it means is the same).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from facebuild.lock import LockEntry
+
+class Encodable(Protocol):
+    """A lock entry (``facebuild.lock.LockEntry``), without importing the lock."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+LockEntry = TypeVar("LockEntry", bound=Encodable)
 
 _BETWEEN = ',\n    "'
 """Between two blocks: the comma ending one, and the next line's four spaces and quote."""
