@@ -83,6 +83,9 @@ class Lock:
     texts: dict[str, tuple[LockEntry, str]] = field(default_factory=dict, repr=False, compare=False)
     """Each entry's text in the file, with the entry it encodes: an entry that is still that
     very object is not encoded again (see ``facebuild.locktext``)."""
+    as_read: dict[str, LockEntry] = field(default_factory=dict, repr=False, compare=False)
+    """The entries as parsed from the file: only their blocks are taken from it again when the
+    lock is written (an equal entry made since may differ in JSON type: 1 and 1.0, 1 and true)."""
 
     def to_text(self) -> str:
         """The file's text: the same bytes as ``json.dumps(..., indent=2, sort_keys=True)`` of
@@ -96,6 +99,7 @@ def read_lock(path: Path, journal: Path | None = None) -> Lock:
     lock = Lock()
     if path.exists():
         lock.entries = parse_lock(path.read_bytes(), path)
+        lock.as_read = dict(lock.entries)
     if journal is not None:
         replay_journal(lock, journal)
     return lock
@@ -190,7 +194,8 @@ def write_lock(path: Path, lock: Lock) -> bool:
     kept since the lock was read: at 100,000 targets that text is 118 MB)."""
     if not lock.texts and lock.entries:
         with _collector_paused():
-            lock.texts = known_texts(_current(path), lock.entries)
+            same = {name: entry for name, entry in lock.entries.items() if lock.as_read.get(name) is entry}
+            lock.texts = known_texts(_current(path), same)
     return write_text_if_changed(path, lock.to_text(), durable=True)
 
 

@@ -101,3 +101,14 @@ def test_a_manifest_replaced_by_hand_is_written_whole_again(cast_file: Path, cli
         text = manifest.read_text()
         assert text == whole(text.encode())
         assert json.loads(text)["files"]["bob/bust.png"] == json.loads(canonical)["files"]["bob/bust.png"]
+
+
+def test_an_equal_entry_made_anew_is_encoded_anew(tmp_path: Path) -> None:
+    """1.0 == 1 in Python, not in the file: a block is reused only for the entry read from it."""
+    path = tmp_path / "cast.lock"
+    entry = {"file": "a.png", "sha256": "a" * 64, "price": 1.0}
+    path.write_text(json.dumps({"targets": {"a": entry}, "version": 1}, indent=2, sort_keys=True) + "\n")
+    lock = read_lock(path)
+    lock.entries["a"] = lock.entries["a"]._replace(price=1)
+    assert write_lock(path, lock) is True
+    assert '"price": 1,\n' in path.read_text() and path.read_text() == whole(path.read_bytes())
