@@ -49,8 +49,9 @@ def write_manifest(dist: Path, lock: Lock) -> None:
     known = {file: (fields, block) for file, fields, block in parsed_blocks(current, "files")}
     blocks: list[str] = []
     for file in sorted(files):
-        found = provenance(*files[file])
-        old = known.get(file)
+        name, entry = files[file]
+        found = provenance(name, entry)
+        old = known.get(file) if lock.as_read.get(name) is entry else None  # see Lock.as_read
         blocks.append(old[1] if old is not None and old[0] == found else entry_text(file, found))
     write_text_if_changed(path, document_text("files", blocks), durable=True)
 
