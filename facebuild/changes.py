@@ -102,14 +102,18 @@ def _compare(target: Target, old: LockEntry | None, state: DistState,
         # moved: the file at the old path is removed by the build, unless edited by hand
         return Change(target.name, "changed", (*_reasons(old.render or {}, target.render_inputs),
                                                "output path"), old, target)
-    reasons = _reasons(old.render or {}, target.render_inputs)
-    status = "changed" if old.render_key != target.render_key else "unchanged"
-    if status == "unchanged":
+    reasons: list[str] = []
+    if old.render_key != target.render_key:
+        status = "changed"
+        reasons = _reasons(old.render or {}, target.render_inputs)
+    elif (old.output_key == target.output_key and (old.post or {}) == target.post
+          and target.provenance == old.source):
+        status = "unchanged"  # the keys and what they are made of are equal: no reasons to list
+    else:
         reasons = _reasons(old.post or {}, target.post)
         if target.provenance != old.source:
             reasons.append("source")  # a persona file changed, its prompt did not
-        if reasons or old.output_key != target.output_key:
-            status = "rederive"
+        status = "rederive" if reasons or old.output_key != target.output_key else "unchanged"
     current = state.sha256(old.file)
     if current is not None and current != old.sha256:
         return Change(target.name, "edited", ("edited by hand", *reasons), old, target)
