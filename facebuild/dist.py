@@ -20,7 +20,7 @@ from pathlib import Path
 from facebuild.atomic import TEMP_PREFIX, write_atomic
 from facebuild.cast import Cast
 from facebuild.changes import Diff, diff
-from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST, OWN_FILES
+from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST, OWN_FILES, remove_empty_parents
 from facebuild.diststate import DistState
 from facebuild.errors import BuildLockedError, FacebuildError
 from facebuild.keys import file_sha256
@@ -105,7 +105,7 @@ def remove_file(dist: Path, state: DistState, relative: str, digest: str) -> Non
         return
     path = dist / relative
     path.unlink(missing_ok=True)
-    _remove_empty_parents(path.parent, dist)
+    remove_empty_parents(path.parent, dist)
     state.forget(relative)
 
 
@@ -116,15 +116,6 @@ def remove_partial_writes(dist: Path) -> None:
         for name in files:
             if name.startswith(TEMP_PREFIX):
                 Path(folder, name).unlink(missing_ok=True)
-
-
-def _remove_empty_parents(folder: Path, stop: Path) -> None:
-    while folder != stop and folder.is_relative_to(stop):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def files_in(dist: Path) -> list[str]:

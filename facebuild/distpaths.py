@@ -92,3 +92,20 @@ def dist_problem(dist: str, base_dir: Path) -> str | None:
     if folder.exists() and not folder.is_dir():
         return f"'{dist}' is a file, not a folder"
     return None
+
+
+def remove_empty_parents(folder: Path, stop: Path) -> None:
+    """Remove ``folder`` and its parents while they are empty, up to (not including)
+    ``stop``; never a folder that, links resolved, lies outside ``stop``."""
+    try:
+        top = stop.resolve()
+    except (OSError, RuntimeError):
+        return
+    while folder != stop:
+        try:
+            if not folder.resolve().is_relative_to(top):
+                return
+            folder.rmdir()
+        except (OSError, RuntimeError):
+            return
+        folder = folder.parent

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from facebuild.atomic import write_atomic, write_text_if_changed
+from facebuild.distpaths import remove_empty_parents
 from facebuild.lock import Lock, LockEntry
 from facebuild.personas.characters import AVATAR, BACKDROP
 from facebuild.personas.ids import safe_component
@@ -130,18 +131,9 @@ def place(lock: Lock, dist: Path, out: Path, state: Path, *, force: bool) -> Pla
         if _inside(target, out) and _digest(target) == digest:
             target.unlink()
             done.removed.append(where)
-            _remove_empty(target.parent, out)
+            remove_empty_parents(target.parent, out)
     write_text_if_changed(record_path, json.dumps(after, indent=2, sort_keys=True) + "\n")
     return done
-
-
-def _remove_empty(folder: Path, top: Path) -> None:
-    while folder != top and _inside(folder, top):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def leftovers(out: Path) -> list[str]:
