@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 
 from stdnum import iban, luhn
@@ -19,7 +19,7 @@ from stdnum.us import ssn
 
 from facebuild.privacy.gates import LONG_NUMBER
 from facebuild.privacy.normalise import nfkc
-from facebuild.privacy.texts import Found, Texts, found, matches
+from facebuild.privacy.texts import Detector, Found, Texts, found, matches
 
 _A = re.ASCII
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -183,7 +183,6 @@ def streets(texts: Texts) -> Iterator[Found]:
     return matches(STREET, texts.view)
 
 
-Detector = Callable[[Texts], Iterator[Found]]
 # in order of precedence: a span claimed by an earlier kind is not reported again
 PERSONAL: tuple[tuple[str, Detector], ...] = (
     ("IBAN", ibans),

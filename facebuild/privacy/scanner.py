@@ -16,7 +16,7 @@ from functools import lru_cache
 from facebuild.privacy import detectors, secrets
 from facebuild.privacy.gates import may_hold_secret, personal_kinds
 from facebuild.privacy.normalise import nfkc
-from facebuild.privacy.texts import Found, Texts, matches
+from facebuild.privacy.texts import Detector, Found, Texts, matches
 
 SECRET_KINDS = frozenset(kind for kind, _ in secrets.SECRETS)
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def mask(kind: str, value: str) -> str:
     return f"[{kind}]"
 
 
-def _deny(deny: Sequence[str]) -> detectors.Detector:
+def _deny(deny: Sequence[str]) -> Detector:
     terms = "|".join(re.escape(nfkc(t).text) for t in sorted(deny, key=len, reverse=True))
     pattern = re.compile(rf"(?<!\w)(?:{terms})(?!\w)", re.I)
 
@@ -63,7 +63,7 @@ def _deny(deny: Sequence[str]) -> detectors.Detector:
     return terms_in
 
 
-def _detectors(texts: Texts, deny: Sequence[str], personal: bool) -> list[tuple[str, detectors.Detector]]:
+def _detectors(texts: Texts, deny: Sequence[str], personal: bool) -> list[tuple[str, Detector]]:
     text = texts.view.text
     low = text.lower()
     chosen = list(secrets.SECRETS) if may_hold_secret(text, low) else []

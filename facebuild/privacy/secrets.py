@@ -8,9 +8,9 @@ As in ``detectors``, every pattern has bounded repetitions only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from facebuild.privacy.texts import Found, Texts, found, matches
+from facebuild.privacy.texts import Detector, Found, Texts, found, matches
 
 _A = re.ASCII
 KEY_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA)"
@@ -70,7 +70,6 @@ def url_passwords(texts: Texts) -> Iterator[Found]:
     return matches(URL_USER, texts.view, 1)
 
 
-Detector = Callable[[Texts], Iterator[Found]]
 SECRETS: tuple[tuple[str, Detector], ...] = (
     ("private key", private_keys),
     ("AWS access key id", key_ids),

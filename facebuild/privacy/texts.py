@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from facebuild.privacy.normalise import View, nfkc, spelled
@@ -42,3 +42,7 @@ def matches(pattern: re.Pattern[str], view: View, group: int = 0) -> Iterator[Fo
     for match in pattern.finditer(view.text):
         if match.start(group) < match.end(group):
             yield found(view, match.start(group), match.end(group))
+
+
+Detector = Callable[[Texts], Iterator[Found]]
+"""A detector: every span of one kind of personal datum or secret in a text."""
