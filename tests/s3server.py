@@ -19,14 +19,21 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing
 _names = itertools.count()
 
 
+def start_server(port: int = 0) -> tuple[ThreadedMotoServer, str]:
+    """A moto S3 server on loopback (a free port unless one is given) and its endpoint URL;
+    the caller stops it (``stop``)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    host, bound = server.get_host_and_port()
+    return server, f"http://{host}:{bound}"
+
+
 @contextmanager
 def s3_server() -> Iterator[str]:
     """A moto S3 server on a free loopback port; yields its endpoint URL."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    server, endpoint = start_server()
     try:
-        yield f"http://{host}:{port}"
+        yield endpoint
     finally:
         stop(server)
 

@@ -15,7 +15,16 @@ from typing import Any
 import pytest
 from conftest import CAST, CountingBackend
 from moto.server import ThreadedMotoServer
-from s3server import CREDENTIALS, CuttingProxy, client, new_bucket, objects, s3_server, stop
+from s3server import (
+    CREDENTIALS,
+    CuttingProxy,
+    client,
+    new_bucket,
+    objects,
+    s3_server,
+    start_server,
+    stop,
+)
 from slowbuild import command
 
 from facebuild.backends import RenderRequest, register_backend
@@ -142,10 +151,7 @@ def test_a_network_failure_fails_only_the_targets_it_touches(tmp_path, cli, coun
                                                              monkeypatch) -> None:
     for name, value in CREDENTIALS.items():
         monkeypatch.setenv(name, value)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    server, endpoint = start_server()
     monkeypatch.setenv("FACEBUILD_STORE_ENDPOINT_URL", endpoint)
     try:
         url = f"s3://{new_bucket(endpoint)}"
@@ -246,10 +252,7 @@ def test_s3_lost_mid_build_fails_only_the_upload_and_the_next_build_sends_it(
         tmp_path, cli, counting, monkeypatch) -> None:
     for name, value in CREDENTIALS.items():
         monkeypatch.setenv(name, value)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    server, endpoint = start_server()
     monkeypatch.setenv("FACEBUILD_STORE_ENDPOINT_URL", endpoint)
     url = f"s3://{new_bucket(endpoint)}"
     a = machine(tmp_path, "a", url)
@@ -270,8 +273,8 @@ def test_s3_lost_mid_build_fails_only_the_upload_and_the_next_build_sends_it(
     assert "Traceback" not in out + err
     assert len(counting.calls) == 1  # carol's bust, paid once; the others came from S3
     assert len(dist_files(b)) == 6  # tessa's and bob's outputs
-    again = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    again.start()  # the link is back (moto keeps its buckets in this process)
+    # the link is back, on the same port (moto keeps its buckets in this process)
+    again, _ = start_server(int(endpoint.rsplit(":", 1)[1]))
     try:
         register_backend("counting", CountingBackend)
         counting.calls.clear()
