@@ -229,6 +229,13 @@ def test_an_error_never_echoes_personal_data_from_a_cast(tmp_path: Path, cli: Cl
     assert "backend.cfg_scale: expected a number" in err and err.count("\n") == 1
     for raw in ("415 555 0199", "jane@example.com", "AKIAIOSFODNN7EXAMPLE"):
         assert raw not in err
+    (tmp_path / "ok").mkdir()  # several casts (a pre-commit hook): each error screened alike
+    (tmp_path / "ok/cast.yaml").write_text(BASE.format(template="portrait.j2"))
+    for flags in ((), ("--json",)):
+        code, out, err = cli("validate", *flags, "ok/cast.yaml", "cast.yaml")
+        assert code == 2 and "cfg_scale" in out + err
+        for raw in ("415 555 0199", "jane@example.com", "AKIAIOSFODNN7EXAMPLE"):
+            assert raw not in out + err
 
 
 @pytest.mark.parametrize("manifest", ['[1, 2]', '{"files": [1]}', '{"files": "x"}', "not json"])

@@ -24,8 +24,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return int(module.run(args))
     except FacebuildError as exc:
-        for line in _screened(str(exc)).splitlines():
-            print(f"error: {line}", file=sys.stderr)
+        report_error(exc)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -34,12 +33,18 @@ def run_command(args: argparse.Namespace) -> int:
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback in a log
         log = _write_log(log_file(args))
-        print(f"internal error: {type(exc).__name__}: {_screened(str(exc))} (details in {log}; "
+        print(f"internal error: {type(exc).__name__}: {screened(str(exc))} (details in {log}; "
               "please report it)", file=sys.stderr)
         return 3
 
 
-def _screened(text: str) -> str:
+def report_error(exc: FacebuildError) -> None:
+    """A user mistake as the CLI shows it: ``error:`` lines on stderr, screened."""
+    for line in screened(str(exc)).splitlines():
+        print(f"error: {line}", file=sys.stderr)
+
+
+def screened(text: str) -> str:
     """A message or log text as it may be shown: URL user-info masked, and any personal
     datum or secret that a cast, a persona or a server put into it masked by the privacy
     guard (messages go to terminals and CI logs). A loopback or private-network address
@@ -85,8 +90,8 @@ def _write_log(path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"--- {datetime.now(UTC).isoformat()} facebuild "
-                         f"{_screened(' '.join(mask_argv(sys.argv[1:])))}\n")
-            handle.write(_screened(traceback.format_exc()))
+                         f"{screened(' '.join(mask_argv(sys.argv[1:])))}\n")
+            handle.write(screened(traceback.format_exc()))
         return path
     except OSError:
         return Path("(log not writable)")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
+from facebuild.commands import report_error, screened
 from facebuild.commands.common import account_problems, load_plan
 from facebuild.errors import FacebuildError, LimitError
 from facebuild.pricing import lifecycle_text
@@ -27,10 +27,9 @@ def run(args: argparse.Namespace) -> int:
         except FacebuildError as exc:
             if len(casts) == 1 and not args.json:
                 raise
-            results.append({"cast": cast, "ok": False, "error": str(exc)})
+            results.append({"cast": cast, "ok": False, "error": screened(str(exc))})
             if not args.json:
-                for line in str(exc).splitlines():
-                    print(f"error: {line}", file=sys.stderr)
+                report_error(exc)
     for result in results:
         if args.json:
             continue
