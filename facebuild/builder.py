@@ -35,7 +35,7 @@ from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
 from facebuild.lock import Journal, Lock, LockEntry, read_lock, write_lock
 from facebuild.manifest import write_manifest
-from facebuild.planner import Plan, Target, plan
+from facebuild.planner import Plan, Target, collision, plan
 from facebuild.pricing import priced
 from facebuild.render import RenderOutcome, needed, run_renders
 from facebuild.report import BuildReport, NullReporter, PipeSafeReporter, Reporter, TargetResult
@@ -91,6 +91,8 @@ class Builder:
         with build_lock(self.cast):
             journal_file = journal_path(self.cast)
             lock = read_lock(self.cast.lock_path, journal_file)
+            if self.plan.scope is not None:
+                self._check_outside(lock)
             state = DistState.load(self.cast.state_dir, self.cast.dist_dir)
             changes = diff(self.plan, lock, dist_state=state)
             work = self._work(changes, selected, force, lock, state)
@@ -130,6 +132,16 @@ class Builder:
                 journal.close(delete=recorded)  # kept until the lock holds what it says
         self.reporter.done(self.report)
         return self.report
+
+    def _check_outside(self, lock: Lock) -> None:
+        """A plan of some characters: count the others' targets as cached, and refuse an
+        output that one of them writes (as the planner refuses it in a whole plan)."""
+        owners = {e.file: name for name, e in lock.entries.items() if not self.plan.covers(name)}
+        self.report.untouched = len(owners)
+        for target in self.plan.targets.values():
+            other = owners.get(target.output)
+            if other is not None:
+                raise collision(self.cast, other, target)
 
     def _plan_only(self, work: list[Target], renders: dict[str, RenderRequest], changes: Diff,
                    state: DistState, *, stale: bool) -> None:

@@ -21,6 +21,7 @@ from facebuild.errors import CastError, CastErrors, Location
 from facebuild.shown import shown
 from facebuild.yamlfile import (
     KeyPath,
+    Meaning,
     ReadBudget,
     SourceMap,
     read_meant_document,
@@ -41,8 +42,8 @@ class Cast:
     """The cast file and every included file, for change detection."""
     skipped: int = 0
     """Outputs left out because a source was missing (a persona file, a transcript)."""
-    meanings: dict[Path, str] = field(default_factory=dict, compare=False)
-    """``meaning_digest`` of the cast file and each included document."""
+    meanings: dict[Path, Meaning] = field(default_factory=dict, compare=False)
+    """What the cast file and each included document say (see ``yamlfile.Meaning``)."""
 
     @property
     def dist_dir(self) -> Path:
@@ -127,7 +128,7 @@ def _check_version(data: dict[str, Any], path: Path, source_map: SourceMap) -> N
 
 
 def _merge_includes(data: dict[str, Any], base_dir: Path, source_map: SourceMap,
-                    meanings: dict[Path, str], budget: ReadBudget) -> list[Path]:
+                    meanings: dict[Path, Meaning], budget: ReadBudget) -> list[Path]:
     """Append the characters of every included file to ``data['characters']``."""
     includes = data.get("include") or []
     if not isinstance(includes, list):

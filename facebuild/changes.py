@@ -77,7 +77,7 @@ def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff
         old = lock.entries.get(name)
         result.changes[name] = _compare(target, old, state, made)
     for name, old in lock.entries.items():
-        if name not in plan.targets:
+        if name not in plan.targets and plan.covers(name):
             edited = state.edited(old)
             reasons = ("edited by hand: kept",) if edited else ()
             result.changes[name] = Change(name, "removed", reasons, old, None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -74,11 +74,19 @@ class Target:
 
 @dataclass
 class Plan:
-    """Every target of a cast on one backend, in cast order."""
+    """Every target of a cast on one backend, in cast order; or, with ``scope``, every
+    target of those characters only (see ``plan``)."""
 
     cast: Cast
     backend: Backend
     targets: dict[str, Target] = field(default_factory=dict)
+    scope: frozenset[str] | None = None
+    """The characters planned, when not all: the lock's other entries are not its business."""
+
+    def covers(self, target_name: str) -> bool:
+        """Whether the target called ``target_name`` (in the plan or not) is this plan's
+        business: a target of a character left out is kept as the lock has it."""
+        return self.scope is None or target_name.split("/", 1)[0] in self.scope
 
     @property
     def capabilities(self) -> Capabilities:
@@ -153,15 +161,19 @@ def _locate(error: CastError, cast: Cast, overrides: Mapping[str, Any]) -> None:
         error.args = (error.format(),)
 
 
-def plan(cast: Cast, backend: Backend | None = None) -> Plan:
-    """All targets of ``cast`` with their keys."""
+def plan(cast: Cast, backend: Backend | None = None, *,
+         characters: Collection[str] | None = None) -> Plan:
+    """All targets of ``cast`` with their keys; with ``characters`` (ids), only theirs: the
+    build after an edit of a few characters, when everything else is known to be as the
+    lock says (see ``facebuild.uptodate``)."""
     backend = backend or make_backend(cast)
+    scope = frozenset(characters) if characters is not None else None
     with paused_gc():
-        return _plan(cast, backend)
+        return _plan(cast, backend, scope)
 
 
-def _plan(cast: Cast, backend: Backend) -> Plan:
-    result = Plan(cast, backend)
+def _plan(cast: Cast, backend: Backend, scope: frozenset[str] | None) -> Plan:
+    result = Plan(cast, backend, scope=scope)
     caps = backend.capabilities()
     prompts = PromptWriter(cast, caps.max_prompt_chars)
     roots = {name: _root_variant(cast, name) for name in cast.spec.variants}
@@ -170,6 +182,8 @@ def _plan(cast: Cast, backend: Backend) -> Plan:
     files = check_references(cast) if referencing else {}
     outputs: dict[str, str] = {}
     for character in cast.spec.characters:
+        if scope is not None and character.id not in scope:
+            continue
         renders = _Renders(cast, backend, caps, prompts, character, files if referencing else None)
         for variant_name in cast.variants_of(character):
             root = roots[variant_name]
@@ -231,10 +245,15 @@ class _Edge:
 def _add(result: Plan, target: Target, outputs: dict[str, str]) -> None:
     other = outputs.setdefault(target.output, target.name)
     if other != target.name:
-        raise CastError(f"targets {other} and {target.name} would both write {target.output}",
-                        location=result.cast.source_map.find(("output",)), key="output",
-                        hint="put {character} and {variant} in the output pattern")
+        raise collision(result.cast, other, target)
     result.targets[target.name] = target
+
+
+def collision(cast: Cast, other: str, target: Target) -> CastError:
+    """The error of two targets that would write one file."""
+    return CastError(f"targets {other} and {target.name} would both write {target.output}",
+                     location=cast.source_map.find(("output",)), key="output",
+                     hint="put {character} and {variant} in the output pattern")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from facebuild.summaries import build_summary, start_line
+
 
 @dataclass
 class TargetResult:
@@ -41,6 +43,9 @@ class BuildReport:
     """In a dry run: the generations the build would make."""
     warnings: list[str] = field(default_factory=list)
     """What went wrong besides targets, e.g. a server that dropped out (and why)."""
+    untouched: int = 0
+    """Targets a plan of some characters left out (``Plan.scope``): up to date, counted as
+    cached without a result each."""
 
     @property
     def spent(self) -> float:
@@ -54,6 +59,7 @@ class BuildReport:
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(
             ("generated", "derived", "cached", "kept", "removed", "failed", "skipped"), 0)
+        counts["cached"] += self.untouched
         for result in self.results.values():
             counts[result.status] += 1
         return counts
@@ -62,37 +68,6 @@ class BuildReport:
         renders = self.renders_needed if self.dry_run else self.renders_generated
         return build_summary(self.counts(), renders, self.cost, self.dry_run,
                              spent=self.spent)
-
-
-def build_summary(counts: dict[str, int], renders: int, cost: float, dry_run: bool,
-                  spent: float = 0.0) -> str:
-    """The last line of a build: what was spent (renders made × price) and, apart, what
-    was estimated before it started."""
-    parts = [f"{counts['generated']} generated", f"{counts['derived']} derived",
-             f"{counts['cached']} cached", f"{counts['failed']} failed"]
-    if counts.get("kept"):
-        parts.append(f"{counts['kept']} kept (edited by hand)")
-    if counts.get("removed"):
-        parts.append(f"{counts['removed']} removed")
-    if dry_run:
-        price = f"; estimated ${cost:.2f}" if cost else ""
-    else:
-        price = f"; spent ${spent:.2f}, estimated ${cost:.2f}" if cost or spent else ""
-    prefix = "dry run: would build" if dry_run else "built"
-    return f"{prefix}: {', '.join(parts)} ({renders} renders{price})"
-
-
-def start_line(outputs: int, renders: int, cost: float) -> str:
-    price = f" (estimated ${cost:.2f})" if cost else ""
-    return f"building {outputs} outputs, {renders} generations{price}"
-
-
-def diff_summary(counts: dict[str, int], generations: int, cost: float, model: str) -> str:
-    """The last line of ``facebuild diff``."""
-    order = ("new", "changed", "rederive", "edited", "removed", "unchanged")
-    parts = ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))
-    price = f", estimated ${cost:.2f} on {model}" if cost else ""
-    return f"{parts or 'nothing'}; a build would make {generations} generations{price}"
 
 
 class Reporter:

@@ -19,9 +19,12 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-STAMP_VERSION = 1
+if TYPE_CHECKING:
+    from facebuild.yamlfile import Meaning
+
+STAMP_VERSION = 2
 _SUFFIXES = (".py", ".j2", ".json")
 
 
@@ -55,9 +58,13 @@ def fingerprint(path: str, *, digest: bool = True) -> list[Any] | None:
     return None if stat is None else [*stat, _digest(path) if digest else None]
 
 
-def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]]) -> bool:
+def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]],
+          edited: set[str] | None = None) -> bool:
     """Unchanged by stat, or (like git after a touch) by content; a file whose content is
-    the same but whose stat moved goes into ``refreshed`` so the stamp can be renewed."""
+    the same but whose stat moved goes into ``refreshed`` so the stamp can be renewed.
+    A cast document that says the same in other words (a comment, a new layout, another
+    order of characters) is unchanged too; given ``edited``, so is one where only some
+    characters say something new: their ids go into ``edited``."""
     stat = file_stat(path)
     if stat is None or recorded is None:
         return stat is None and recorded is None
@@ -67,18 +74,43 @@ def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]]
         return False
     content = _digest(path)
     if content != recorded[2]:
-        # a cast document may say the same in other words (a comment, a new layout)
-        meaning = recorded[3] if len(recorded) > 3 else None
-        if meaning is None or _meaning(path) != meaning:
+        meaning = _meaning(path) if len(recorded) > 3 else None
+        if meaning is None:
             return False
+        if meaning.digest != recorded[3]:
+            changed = _edited_characters(recorded, meaning)
+            if changed is None or (changed and edited is None):
+                return False
+            if changed:
+                edited.update(changed)  # type: ignore[union-attr]
+                return True  # the stamp stays as it is: the build records a new one
+        refreshed[path] = [*stat, content, *_meaning_fields(meaning)]
+        return True
     refreshed[path] = [*stat, content, *recorded[3:]]
     return True
 
 
-def _meaning(path: str) -> str | None:
-    from facebuild.yamlfile import document_digest  # PyYAML, only when a cast file changed
+def _edited_characters(recorded: list[Any], meaning: Meaning) -> set[str] | None:
+    """The ids of the characters whose meaning changed, when nothing else did: the same
+    document around them and the same characters, perhaps in another order. None when
+    anything else changed (a character added or removed, a world, a variant)."""
+    if len(recorded) < 6 or meaning.context is None or meaning.context != recorded[4]:
+        return None
+    before = {c[0]: c[1] for c in recorded[5]}
+    now = dict(meaning.characters)
+    if len(before) != len(recorded[5]) or len(now) != len(meaning.characters) or now.keys() != before.keys():
+        return None
+    return {i for i, d in now.items() if before[i] != d}
 
-    return document_digest(Path(path))
+
+def _meaning_fields(meaning: Meaning) -> list[Any]:
+    return [meaning.digest, meaning.context, [list(c) for c in meaning.characters]]
+
+
+def _meaning(path: str) -> Meaning | None:
+    from facebuild.yamlfile import document_meaning  # PyYAML, only when a cast file changed
+
+    return document_meaning(Path(path))
 
 
 def _package_files() -> list[str]:
@@ -104,17 +136,17 @@ def _globs(base_dir: Path, patterns: list[str]) -> list[str]:
 
 def record(base_dir: Path, args_key: str, inputs: list[Path], include_patterns: list[str],
            lock_path: Path, outputs: dict[str, list[Any] | None], summary: dict[str, Any],
-           meanings: dict[Path, str] | None = None) -> None:
+           meanings: dict[Path, Meaning] | None = None) -> None:
     """Write the stamp; called only when every target is up to date. ``outputs`` maps each
     output path to its fingerprint (known to the caller without reading the files);
-    ``meanings`` gives the meaning digest of the cast's YAML documents."""
+    ``meanings`` gives what the cast's YAML documents say."""
     files = sorted({str(p) for p in inputs} | set(_package_files()))
-    by_path = {str(p): digest for p, digest in (meanings or {}).items()}
+    by_path = {str(p): meaning for p, meaning in (meanings or {}).items()}
     prints = {f: fingerprint(f) for f in files}
     for f, meaning in by_path.items():
         found = prints.get(f)
         if found is not None:
-            prints[f] = [*found, meaning]
+            prints[f] = [*found, *_meaning_fields(meaning)]
     stamp = {
         "version": STAMP_VERSION,
         "args": args_key,
@@ -141,12 +173,28 @@ def forget(base_dir: Path) -> None:
     stamp_path(base_dir).unlink(missing_ok=True)
 
 
-def check(base_dir: Path, args_key: str) -> dict[str, Any] | None:
-    """The recorded summary if nothing changed since the stamp was written, else None."""
+class Verdict(NamedTuple):
+    """What the stamp says of the cast now: ``summary`` as recorded, and the characters
+    whose meaning changed since (none: nothing to do). Everything else is as recorded:
+    code, templates, the lock and every output."""
+
+    summary: dict[str, Any]
+    edited: frozenset[str] = frozenset()
+    outputs: dict[str, Any] | None = None
+    """Every output's recorded fingerprint, for the stamp the build writes next."""
+
+
+def check(base_dir: Path, args_key: str) -> Verdict | None:
+    """The verdict if nothing but characters changed since the stamp was written, else
+    None. The stamp lives in ``.facebuild/``, untrusted: one of the wrong shape is None."""
     try:
         stamp = json.loads(stamp_path(base_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return _check(base_dir, args_key, stamp) if isinstance(stamp, dict) else None
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
+
+
+def _check(base_dir: Path, args_key: str, stamp: dict[str, Any]) -> Verdict | None:
     if stamp.get("version") != STAMP_VERSION or stamp.get("args") != args_key:
         return None
     refreshed: dict[str, list[Any]] = {}
@@ -156,18 +204,19 @@ def check(base_dir: Path, args_key: str) -> dict[str, Any] | None:
     inputs: dict[str, Any] = stamp["inputs"]
     if set(_package_files()) - set(inputs):
         return None  # a new file in facebuild itself
-    if not all(_same(f, fp, refreshed) for f, fp in inputs.items()):
+    edited: set[str] = set()
+    if not all(_same(f, fp, refreshed, edited) for f, fp in inputs.items()):
         return None
     if _globs(base_dir, stamp["includes"]) != stamp["included"]:
         return None  # a file appeared or went away under an include glob
     outputs: dict[str, Any] = stamp["outputs"]
     if not all(_same(f, fp, refreshed) for f, fp in outputs.items()):
         return None
-    if refreshed:  # touched, not changed: remember the new stats
+    if refreshed and not edited:  # touched, not changed: remember the new stats
         for table in (inputs, outputs):
             table.update({f: fp for f, fp in refreshed.items() if f in table})
         if lock_file in refreshed:
             stamp["lock"] = [lock_file, refreshed[lock_file]]
         _write(base_dir, stamp)
-    summary: dict[str, Any] = stamp["summary"]
-    return summary
+    outputs.update({f: fp for f, fp in refreshed.items() if f in outputs})
+    return Verdict(dict(stamp["summary"]), frozenset(edited), outputs)

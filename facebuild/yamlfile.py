@@ -13,13 +13,12 @@ import json
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from facebuild.errors import CastError, Location
 from facebuild.gcpause import paused_gc
-from facebuild.shown import shown
 
 try:  # libyaml's parser is several times faster on large casts
     from yaml import CSafeLoader as _Loader
@@ -101,28 +100,25 @@ def read_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
 
 
 def read_meant_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
-                        budget: ReadBudget | None = None) -> tuple[Any, str]:
-    """``read_document`` and the document's ``meaning_digest``. A document the no-op check
-    has just parsed (``document_digest``) is not parsed again if its text is the same."""
+                        budget: ReadBudget | None = None) -> tuple[Any, Meaning]:
+    """``read_document`` and the document's ``Meaning``. A document the no-op check
+    has just parsed (``document_meaning``) is not parsed again if its text is the same."""
     text = _read_text(path, budget if budget is not None else ReadBudget())
     source_map.settle()
-    parsed = _PARSED.pop((path, text), None)
-    if parsed is None:
-        with paused_gc():  # a large cast is a large graph of nodes, freed at once after
-            data = _parse(text, path, source_map, prefix)
-        return data, meaning_digest(data)
-    data, locations, meaning = parsed
-    if prefix:
-        locations = {prefix + key: location for key, location in locations.items()}
-    source_map.locations.update(locations)
-    return data, meaning
+    composed = _PARSED.pop((path, text), None)
+    with paused_gc():  # a large cast is a large graph of nodes, freed at once after
+        node = _compose(text, path) if composed is None else composed[0]
+        data = None if node is None else _Converter(path, source_map).convert(node, prefix)
+    return data, meaning_of(data) if composed is None else composed[1]
 
 
-_PARSED: dict[tuple[Path, str], tuple[Any, dict[KeyPath, Location], str]] = {}
-"""The document the no-op check parsed last, until the loader takes it (at most one)."""
+_PARSED: dict[tuple[Path, str], tuple[yaml.Node | None, Meaning]] = {}
+"""The node graph of the document the no-op check read last, until the loader takes it
+(at most one): the loader converts it again, with the location of every value."""
 
 
-def _parse(text: str, path: Path, source_map: SourceMap, prefix: KeyPath) -> Any:
+def _compose(text: str, path: Path) -> yaml.Node | None:
+    """The node graph of ``text``, checked: no alias bomb, no nesting too deep."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -131,10 +127,9 @@ def _parse(text: str, path: Path, source_map: SourceMap, prefix: KeyPath) -> Any
         raise CastError(f"YAML syntax error: {problem}", location=_at(path, mark)) from None
     except yaml.YAMLError as exc:
         raise CastError(f"YAML error: {exc}", location=Location(path)) from None
-    if node is None:
-        return None
-    _check_expansion(node, path)
-    return _Converter(path, source_map).convert(node, prefix)
+    if node is not None:
+        _check_expansion(node, path, aliases="&" in text)
+    return node
 
 
 def _read_text(path: Path, budget: ReadBudget) -> str:
@@ -161,9 +156,12 @@ def _read_text(path: Path, budget: ReadBudget) -> str:
         raise CastError("file is not UTF-8 text", location=Location(path, line)) from None
 
 
-def _check_expansion(root: yaml.Node, path: Path) -> None:
+def _check_expansion(root: yaml.Node, path: Path, *, aliases: bool = True) -> None:
     """Refuse a node graph whose aliases would expand past MAX_ALIAS_NODES, refer to
-    themselves, or nest deeper than MAX_DEPTH. Counts the graph, never expands it."""
+    themselves, or nest deeper than MAX_DEPTH. Counts the graph, never expands it. A text
+    with no ``&`` has no anchor, so no alias: the converter checks its depth as it goes."""
+    if not aliases:
+        return
     sizes: dict[int, int] = {}  # expanded size of each finished collection node
     open_nodes: set[int] = set()
     distinct = 0
@@ -212,27 +210,59 @@ def _at(path: Path, mark: Any) -> Location:
     return Location(path, mark.line + 1, mark.column + 1) if mark is not None else Location(path)
 
 
-def meaning_digest(data: Any) -> str:
-    """sha256 of what a parsed document says, not how it is written: comments, layout and
-    key order do not count (for the no-op fast path, see facebuild.uptodate)."""
+class Meaning(NamedTuple):
+    """What a parsed document says, not how it is written: comments, layout and key order
+    do not count (for the no-op fast path, see facebuild.uptodate). A document that lists
+    characters (a cast, or an included list) is also seen in two parts, what it says besides
+    its characters and what each character says, so that a check can tell which characters
+    changed and that a new order of characters changes no target."""
+
+    digest: str
+    context: str | None = None
+    """sha256 of the document without its ``characters`` list; None for another shape."""
+    characters: tuple[tuple[str, str], ...] = ()
+    """(id, sha256) of each character, in the document's order."""
+
+
+def meaning_of(data: Any) -> Meaning:
+    characters: Any = data.get("characters") if isinstance(data, dict) else data
+    ids = _ids(characters)
+    if ids is None:
+        return Meaning(_digest(data))
+    rest = {k: v for k, v in data.items() if k != "characters"} if isinstance(data, dict) else "list"
+    context = _digest(rest)
+    parts = tuple((i, _digest(c)) for i, c in zip(ids, characters, strict=True))
+    whole = hashlib.sha256("\n".join([context, *(f"{i} {d}" for i, d in parts)]).encode("utf-8"))
+    return Meaning(whole.hexdigest(), context, parts)
+
+
+def _ids(characters: Any) -> list[str] | None:
+    """The ids of a list of characters that each have one, else None."""
+    if not isinstance(characters, list):
+        return None
+    ids = [c["id"] for c in characters if isinstance(c, dict) and isinstance(c.get("id"), str)]
+    return ids if len(ids) == len(characters) else None
+
+
+def _digest(data: Any) -> str:
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def document_digest(path: Path) -> str | None:
-    """``meaning_digest`` of the document at ``path``; None when it cannot be read. The
+def document_meaning(path: Path) -> Meaning | None:
+    """The ``Meaning`` of the document at ``path``; None when it cannot be read. The
     document is kept for ``read_meant_document``: when its meaning changed, the loader
     comes next and need not parse it again."""
     try:
         text = _read_text(path, ReadBudget())
-        source_map = SourceMap()
         with paused_gc():
-            data = _parse(text, path, source_map, ())
+            node = _compose(text, path)
+            data = None if node is None else _Converter(path, None).convert(node, ())
     except CastError:
         return None
-    meaning = meaning_digest(data)
+    meaning = meaning_of(data)
     _PARSED.clear()
-    _PARSED[(path, text)] = (data, source_map.locations, meaning)
+    _PARSED[(path, text)] = (node, meaning)
     return meaning
 
 
@@ -246,31 +276,43 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _Converter:
-    """Node graph -> Python data, recording locations; one per document (the constructor
-    keeps what it built)."""
+    """Node graph -> Python data, recording the location of every value in ``source_map``
+    (with None, none: the no-op check only wants the data); one per document (the
+    constructor keeps what it built)."""
 
-    def __init__(self, path: Path, source_map: SourceMap) -> None:
+    def __init__(self, path: Path, source_map: SourceMap | None) -> None:
         self.path = path
-        self.source_map = source_map
+        self.locations = source_map.locations if source_map is not None else None
         self.constructor = yaml.constructor.SafeConstructor()
+        self.top = 0
 
     def convert(self, node: yaml.Node, key_path: KeyPath) -> Any:
-        path, source_map = self.path, self.source_map
-        source_map.locations[key_path] = _at(path, node.start_mark)
+        self.top = len(key_path)
+        return self._convert(node, key_path)
+
+    def _convert(self, node: yaml.Node, key_path: KeyPath) -> Any:
+        path, locations = self.path, self.locations
+        if locations is not None:
+            locations[key_path] = _at(path, node.start_mark)
         if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
             return node.value  # most of a cast: skip the generic constructor
+        if len(key_path) - self.top >= MAX_DEPTH:  # without aliases, the only depth check
+            raise CastError(f"nesting deeper than {MAX_DEPTH} levels", location=_at(path, node.start_mark))
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 key_text = key_node.value if key_node.tag == _STR_TAG else str(self.scalar(key_node))
                 if key_text in result:
+                    from facebuild.shown import shown  # the privacy guard: only for this message
+
                     raise CastError(f"duplicate key {shown(key_text)}", hint="each key may appear once "
                                     "in a mapping", location=_at(path, key_node.start_mark))
-                result[key_text] = self.convert(value_node, key_path + (key_text,))
-                source_map.locations[key_path + (key_text,)] = _at(path, key_node.start_mark)
+                result[key_text] = self._convert(value_node, key_path + (key_text,))
+                if locations is not None:
+                    locations[key_path + (key_text,)] = _at(path, key_node.start_mark)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, key_path + (index,)) for index, item in enumerate(node.value)]
+            return [self._convert(item, key_path + (index,)) for index, item in enumerate(node.value)]
         return self.scalar(node)
 
     def scalar(self, node: yaml.Node) -> Any:

@@ -11,7 +11,7 @@ from conftest import CAST as COUNTING_CAST
 
 from facebuild.cast import load_cast
 from facebuild.errors import CastErrors
-from facebuild.yamlfile import SourceMap, document_digest, read_meant_document
+from facebuild.yamlfile import SourceMap, document_meaning, read_meant_document
 
 CAST = COUNTING_CAST.replace("backend: {name: counting}", "backend: {name: sketch}")
 
@@ -21,7 +21,7 @@ def test_a_document_parsed_by_the_check_loads_the_same(tmp_path: Path) -> None:
     path.write_text(CAST)
     fresh_map = SourceMap()
     fresh, fresh_meaning = read_meant_document(path, fresh_map, ("x",))
-    assert document_digest(path) == fresh_meaning
+    assert document_meaning(path) == fresh_meaning
     shared_map = SourceMap()
     shared, shared_meaning = read_meant_document(path, shared_map, ("x",))
     assert (shared, shared_meaning) == (fresh, fresh_meaning)
@@ -32,7 +32,7 @@ def test_a_document_parsed_by_the_check_loads_the_same(tmp_path: Path) -> None:
 def test_a_file_edited_after_the_check_is_loaded_as_it_is_now(tmp_path: Path) -> None:
     path = tmp_path / "cast.yaml"
     path.write_text(CAST)
-    document_digest(path)
+    document_meaning(path)
     path.write_text(CAST.replace("Round cook with a beard.", "Round cook, now clean-shaven."))
     cast = load_cast(path)
     assert cast.character("bob").description == "Round cook, now clean-shaven."
@@ -44,7 +44,7 @@ def test_the_loader_takes_a_shared_parse_once(tmp_path: Path) -> None:
     path = tmp_path / "cast.yaml"
     (tmp_path / "more.yaml").write_text("- {id: zed, name: Zed, description: A third one.}\n")
     path.write_text(CAST + "include: [more.yaml]\n")
-    document_digest(path)
+    document_meaning(path)
     first = load_cast(path)
     second = load_cast(path)
     assert [c.id for c in first.spec.characters] == [c.id for c in second.spec.characters] \

@@ -20,13 +20,15 @@ DEFAULT_CONFIRM_OVER = 1.00
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    if fastpath.noop_build(args):
+    verdict = fastpath.build_verdict(args)
+    if fastpath.noop_build(verdict):
         return 0
     # the heavy modules, only when there is work to look at
     from facebuild.builder import Builder
     from facebuild.commands.common import load_plan
 
-    the_plan = load_plan(args)
+    # only some characters changed since the last complete build: plan only theirs
+    the_plan = load_plan(args, characters=verdict.edited if verdict is not None else None)
     fastpath.forget(args)
     skipped = the_plan.cast.skipped
     # with a source missing, its outputs are not "removed from the cast": keep their files
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {skipped} output(s) skipped: a source is missing (see the warnings "
               "above)", file=sys.stderr)
     elif _complete(report) and not (args.targets or args.dry_run):
-        fastpath.record(args, the_plan)
+        fastpath.record(args, the_plan, len(the_plan.targets) + report.untouched, verdict)
     return 0 if report.ok and not skipped else 1
 
 

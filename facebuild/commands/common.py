@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,11 +112,12 @@ def _name_flag(error: CastError, overrides: dict[str, Any]) -> None:
         error.args = (error.format(),)
 
 
-def load_plan(args: argparse.Namespace) -> Plan:
+def load_plan(args: argparse.Namespace, characters: Collection[str] | None = None) -> Plan:
+    """The cast's plan; with ``characters`` (ids), of those characters only."""
     from facebuild.planner import plan
 
     cast = load(args)
-    return plan(cast, make_backend_for(cast, args))
+    return plan(cast, make_backend_for(cast, args), characters=characters)
 
 
 def account_problems(the_plan: Plan) -> list[str]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from facebuild.commands import fastpath
 from facebuild.errors import UsageError
-from facebuild.report import diff_summary
+from facebuild.summaries import diff_summary
 
 if TYPE_CHECKING:
     from facebuild.changes import Diff
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         _write_review(args, the_plan, changes, generations)
     if not changes.has_changes and not args.base:
-        fastpath.record(args, the_plan)
+        fastpath.record(args, the_plan, len(the_plan.targets))
     return 1 if args.exit_code and changes.has_changes else 0
 
 

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 from facebuild import uptodate
 from facebuild.commands.common import backend_overrides, cast_path
 from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST
-from facebuild.diststate import DistState
-from facebuild.report import build_summary, diff_summary, start_line
+from facebuild.summaries import build_summary, diff_summary, start_line
 from facebuild.urls import mask_url
 
 if TYPE_CHECKING:
@@ -33,15 +32,18 @@ def _key(args: argparse.Namespace) -> str:
     return json.dumps(key, sort_keys=True)
 
 
-def noop_build(args: argparse.Namespace) -> bool:
-    """Print what a no-op build prints and return True, if nothing moved."""
-    path = cast_path(args)
+def build_verdict(args: argparse.Namespace) -> uptodate.Verdict | None:
+    """What the stamp says of this build: None when the build must look at everything."""
     if args.targets or args.force or args.dry_run or args.output_format == "json":
+        return None
+    return uptodate.check(cast_path(args).parent, _key(args))
+
+
+def noop_build(verdict: uptodate.Verdict | None) -> bool:
+    """Print what a no-op build prints and return True, if nothing moved."""
+    if verdict is None or verdict.edited:
         return False
-    summary = uptodate.check(path.parent, _key(args))
-    if summary is None:
-        return False
-    counts = {"generated": 0, "derived": 0, "cached": summary["targets"], "failed": 0}
+    counts = {"generated": 0, "derived": 0, "cached": _targets(verdict), "failed": 0}
     print(start_line(0, 0, 0.0))
     print(build_summary(counts, 0, 0.0, False))
     return True
@@ -50,20 +52,33 @@ def noop_build(args: argparse.Namespace) -> bool:
 def noop_diff(args: argparse.Namespace) -> bool:
     if args.json or args.all or args.prompts:
         return False
-    summary = uptodate.check(cast_path(args).parent, _key(args))
-    if summary is None:
+    verdict = uptodate.check(cast_path(args).parent, _key(args))
+    if verdict is None or verdict.edited:
         return False
-    print(diff_summary({"unchanged": summary["targets"]}, 0, 0.0, ""))
+    print(diff_summary({"unchanged": _targets(verdict)}, 0, 0.0, ""))
     return True
 
 
-def record(args: argparse.Namespace, the_plan: Plan) -> None:
-    """Remember that every target of ``the_plan`` is up to date."""
+def _targets(verdict: uptodate.Verdict) -> int:
+    count = verdict.summary.get("targets")
+    return count if isinstance(count, int) else 0
+
+
+def record(args: argparse.Namespace, the_plan: Plan, targets: int,
+           verdict: uptodate.Verdict | None = None) -> None:
+    """Remember that every one of the cast's ``targets`` is up to date: those of
+    ``the_plan``, and for a plan of some characters (``Plan.scope``) the others, as
+    ``verdict`` found them before the build."""
+    from facebuild.diststate import DistState
+
     cast = the_plan.cast
     inputs = [*cast.sources, *_template_files(cast.base_dir), *_option_files(the_plan)]
     dist = str(cast.dist_dir) + os.sep  # strings: pathlib is slow for 10,000 files
     known = DistState.load(cast.state_dir, cast.dist_dir).cache
     outputs: dict[str, list[Any] | None] = {}
+    if the_plan.scope is not None and verdict is not None and verdict.outputs:
+        # as checked before the build; a file the build moved away is gone
+        outputs = {f: fp for f, fp in verdict.outputs.items() if os.path.exists(f)}
     for target in the_plan.targets.values():
         recorded = known.get(target.output)
         outputs[dist + target.output] = (recorded if recorded and
@@ -73,7 +88,7 @@ def record(args: argparse.Namespace, the_plan: Plan) -> None:
         outputs[dist + own] = uptodate.fingerprint(dist + own, digest=False)  # megabytes
     try:
         uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
-                        cast.lock_path, outputs, {"targets": len(the_plan.targets)},
+                        cast.lock_path, outputs, {"targets": targets},
                         cast.meanings)
     except OSError as exc:  # only an optimisation: never fail a build for it
         print(f"warning: cannot write {uptodate.stamp_path(cast.base_dir)}: {exc}",

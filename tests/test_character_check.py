@@ -1,0 +1,172 @@
+"""After a complete build, a cast whose characters moved or only some of whose characters
+changed is not planned again as a whole: a new order is a no-op, and an edit plans only the
+characters edited. Either way dist/ and cast.lock end up byte for byte as a build from
+scratch would leave them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CAST, CountingBackend
+
+from facebuild import uptodate
+
+CLI = Callable[..., tuple[int, str, str]]
+
+AMY = """\
+  - id: amy
+    name: Amy
+    role: Pilot
+    description: Tall pilot with a scarf.
+"""
+MORE = CAST + AMY
+NO_OP = "built: 0 generated, 0 derived, 9 cached, 0 failed (0 renders)"
+
+
+def swap_first_two(text: str) -> str:
+    head, first, second, *rest = text.split("  - id: ")
+    return "  - id: ".join([head, second.rstrip("\n") + "\n", first.rstrip("\n") + "\n", *rest])
+
+
+def verdict(folder: Path) -> uptodate.Verdict | None:
+    """What the stamp says now, asked with the arguments it was written for."""
+    stamp = uptodate.stamp_path(folder)
+    return uptodate.check(folder, json.loads(stamp.read_text())["args"]) if stamp.exists() else None
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file a build leaves for people: dist/ and the lock."""
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in (folder / "dist").rglob("*")
+             if p.is_file() and p.name != "contact-sheet.png"}
+    files["cast.lock"] = (folder / "cast.lock").read_bytes()
+    return files
+
+
+def test_a_new_order_of_characters_is_a_no_op(tmp_path: Path, cli: CLI,
+                                              counting: type[CountingBackend]) -> None:
+    (tmp_path / "cast.yaml").write_text(MORE)
+    cli("build")
+    before = tree(tmp_path)
+    calls = len(counting.calls)
+    (tmp_path / "cast.yaml").write_text(swap_first_two(MORE))
+    found = verdict(tmp_path)
+    assert found is not None and found.edited == frozenset()
+    code, out, _ = cli("build")
+    assert (code, out.splitlines()[-1]) == (0, NO_OP)
+    code, out, _ = cli("diff", "--exit-code")
+    assert (code, out.strip()) == (0, "9 unchanged; a build would make 0 generations")
+    assert len(counting.calls) == calls and tree(tmp_path) == before
+
+
+def test_a_new_order_loads_nothing_heavy(tmp_path: Path) -> None:
+    cast = tmp_path / "cast.yaml"
+    cast.write_text(MORE.replace("{name: counting}", "{name: sketch}"))
+    subprocess.run([sys.executable, "-m", "facebuild", "build", "-q"], cwd=tmp_path, check=True)
+    cast.write_text(swap_first_two(cast.read_text()) + "# reordered\n")
+    code = ("import sys\nfrom facebuild.cli import main\nassert main(['build']) == 0\n"
+            "print(sorted(m for m in ('pydantic', 'PIL', 'jinja2', 'facebuild.cast',"
+            " 'facebuild.planner') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert "9 cached" in out.stdout
+
+
+EDITS = {  # an edit, and the renders it needs (bust and full of each character edited)
+    "description": (lambda t: t.replace("Round cook with a beard.", "Round cook, clean-shaven."), 2),
+    "pinned seed": (lambda t: t.replace("    role: Cook\n", "    role: Cook\n    seed: 42\n"), 2),
+    "fewer variants": (lambda t: t.replace("    role: Cook\n",
+                                           "    role: Cook\n    variants: [bust, icon]\n"), 0),
+    "two characters": (lambda t: t.replace("Round cook", "Square cook").replace("with a scarf", "with a cap"),
+                       4),
+    "an edit and a new order": (lambda t: swap_first_two(t.replace("Tall pilot", "Short pilot")), 2),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_an_edit_plans_only_its_characters_and_ends_as_a_full_build(
+        tmp_path: Path, cli: CLI, counting: type[CountingBackend],
+        edit: str) -> None:
+    change, renders_needed = EDITS[edit]
+    edited = change(MORE)
+    incremental, scratch = tmp_path / "incremental", tmp_path / "scratch"
+    incremental.mkdir()
+    scratch.mkdir()
+    (incremental / "cast.yaml").write_text(MORE)
+    cli("build", str(incremental))
+    (incremental / "cast.yaml").write_text(edited)
+    found = verdict(incremental)
+    assert found is not None and found.edited and found.edited <= {"bob", "amy"}
+    calls = len(counting.calls)
+    code, out, err = cli("build", str(incremental))
+    assert code == 0, err
+    renders = len(counting.calls) - calls
+    assert out.splitlines()[-1].endswith(f"({renders} renders)")
+    assert renders == renders_needed
+    (scratch / "cast.yaml").write_text(edited)
+    assert cli("build", str(scratch))[0] == 0
+    assert tree(incremental) == tree(scratch)
+    # and the stamp written after it answers the next build at once
+    assert verdict(incremental) == verdict(incremental) is not None
+    code, out, _ = cli("diff", str(incremental), "--exit-code")
+    assert code == 0
+
+
+def test_an_edited_included_character(tmp_path: Path, cli: CLI,
+                                      counting: type[CountingBackend]) -> None:
+    (tmp_path / "cast.yaml").write_text(CAST + "include: [people.yaml]\n")
+    (tmp_path / "people.yaml").write_text("characters:\n" + AMY)
+    cli("build", str(tmp_path))
+    (tmp_path / "people.yaml").write_text("characters:\n" + AMY.replace("Tall", "Short"))
+    found = verdict(tmp_path)
+    assert found is not None and found.edited == {"amy"}
+    code, out, _ = cli("build", str(tmp_path))
+    assert out.splitlines()[-1] == "built: 3 generated, 0 derived, 6 cached, 0 failed (2 renders)"
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t + AMY.replace("amy", "zed"),                       # a character added
+    lambda t: t.replace(AMY, ""),                                  # one removed
+    lambda t: t.replace("A harbour town.", "A mountain town."),    # the world
+    lambda t: t.replace("id: amy", "id: amelia"),                  # an id: removed and added
+])
+def test_anything_else_is_planned_whole(tmp_path: Path, cli: CLI, counting: type[CountingBackend],
+                                        change: Callable[[str], str]) -> None:
+    (tmp_path / "cast.yaml").write_text(MORE)
+    cli("build")
+    (tmp_path / "cast.yaml").write_text(change(MORE))
+    assert verdict(tmp_path) is None
+
+
+def test_an_edit_that_takes_another_characters_file_is_refused(
+        tmp_path: Path, cli: CLI, counting: type[CountingBackend]) -> None:
+    named = MORE.replace("seed: 7\n", "seed: 7\noutput: '{name}/{variant}.{format}'\n")
+    (tmp_path / "cast.yaml").write_text(named)
+    cli("build")
+    before = tree(tmp_path)
+    (tmp_path / "cast.yaml").write_text(named.replace("name: Amy", "name: Bob"))
+    code, _, err = cli("build")
+    assert code == 2
+    assert err.strip().splitlines()[-1].startswith("error: ")
+    assert "targets bob/bust and amy/bust would both write bob/bust.png" in err
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("stamp", ["[]", '{"version": 2}', '{"version": 2, "args": 1, "lock": 5}',
+                                   "not json", '{"version": 2, "lock": ["cast.lock"]}'])
+def test_a_stamp_of_the_wrong_shape_means_look_at_everything(
+        tmp_path: Path, cli: CLI, counting: type[CountingBackend], stamp: str) -> None:
+    (tmp_path / "cast.yaml").write_text(MORE)
+    cli("build")
+    stamp_file = uptodate.stamp_path(tmp_path)
+    recorded = json.loads(stamp_file.read_text())
+    stamp_file.write_text(stamp if stamp != '{"version": 2, "lock": ["cast.lock"]}'
+                          else json.dumps({**recorded, "lock": ["cast.lock"]}))
+    assert uptodate.check(tmp_path, recorded["args"]) is None
+    code, out, _ = cli("build")
+    assert (code, out.splitlines()[-1]) == (0, NO_OP)
