@@ -79,10 +79,12 @@ def _same(path: str, recorded: list[Any] | None, refreshed: dict[str, list[Any]]
             return False
         if meaning.digest != recorded[3]:
             changed = _edited_characters(recorded, meaning)
-            if changed is None or (changed and edited is None):
+            if changed is None:
                 return False
             if changed:
-                edited.update(changed)  # type: ignore[union-attr]
+                if edited is None:
+                    return False
+                edited.update(changed)
                 return True  # the stamp stays as it is: the build records a new one
         refreshed[path] = [*stat, content, *_meaning_fields(meaning)]
         return True

@@ -170,3 +170,16 @@ def test_a_stamp_of_the_wrong_shape_means_look_at_everything(
     assert uptodate.check(tmp_path, recorded["args"]) is None
     code, out, _ = cli("build")
     assert (code, out.splitlines()[-1]) == (0, NO_OP)
+
+
+def test_diff_after_an_edit_says_what_a_whole_diff_says(tmp_path: Path, cli: CLI,
+                                                        counting: type[CountingBackend]) -> None:
+    (tmp_path / "cast.yaml").write_text(MORE)
+    cli("build")
+    (tmp_path / "cast.yaml").write_text(EDITS["description"][0](MORE))
+    partial = cli("diff", "--exit-code")
+    uptodate.stamp_path(tmp_path).unlink()
+    whole = cli("diff", "--exit-code")
+    assert partial == whole
+    assert partial[0] == 1
+    assert partial[1].splitlines()[-1] == "3 changed, 6 unchanged; a build would make 2 generations"

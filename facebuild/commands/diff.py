@@ -22,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
     if args.render and not args.html:
         raise UsageError("--render goes with --html FILE: it renders the new images of the "
                          "review page")
-    if not (args.html or args.base) and fastpath.noop_diff(args):
+    verdict = fastpath.diff_verdict(args)
+    if fastpath.noop_diff(verdict):
         return 0
     # the heavy modules, only when there is work to look at
     from facebuild.changes import diff
@@ -31,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from facebuild.errors import LimitError
     from facebuild.pricing import estimate
 
-    the_plan = load_plan(args)
+    # only some characters changed since the last complete build: plan only theirs
+    the_plan = load_plan(args, characters=verdict.edited if verdict is not None else None)
     refused = account_problems(the_plan)
     if refused:
         raise LimitError("; ".join(refused))
@@ -44,18 +46,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         lock, changes = compare(the_plan)
     spend = estimate(the_plan, lock, changes=changes, store=args.store)
+    untouched = sum(not the_plan.covers(name) for name in lock.entries)
     generations = spend.generations
     if args.json:
         print(json.dumps(_as_json(changes, generations, spend.cost, spend.model), indent=2))
     else:
         _print_table(changes, show_all=args.all, prompts=args.prompts)
-        print(diff_summary(changes.counts(), generations, spend.cost, spend.model))
+        counts = changes.counts()
+        counts["unchanged"] += untouched  # the targets of the characters not planned
+        print(diff_summary(counts, generations, spend.cost, spend.model))
         for warning in spend.warnings:
             print(f"warning: {warning}")
     if args.html:
         _write_review(args, the_plan, changes, generations)
     if not changes.has_changes and not args.base:
-        fastpath.record(args, the_plan, len(the_plan.targets))
+        fastpath.record(args, the_plan, len(the_plan.targets) + untouched, verdict)
     return 1 if args.exit_code and changes.has_changes else 0
 
 

@@ -49,10 +49,15 @@ def noop_build(verdict: uptodate.Verdict | None) -> bool:
     return True
 
 
-def noop_diff(args: argparse.Namespace) -> bool:
-    if args.json or args.all or args.prompts:
-        return False
-    verdict = uptodate.check(cast_path(args).parent, _key(args))
+def diff_verdict(args: argparse.Namespace) -> uptodate.Verdict | None:
+    """What the stamp says of this diff: None when the diff must look at everything (it
+    lists every target, shows prompts, writes a review page or compares with a commit)."""
+    if args.json or args.all or args.prompts or args.html or args.base:
+        return None
+    return uptodate.check(cast_path(args).parent, _key(args))
+
+
+def noop_diff(verdict: uptodate.Verdict | None) -> bool:
     if verdict is None or verdict.edited:
         return False
     print(diff_summary({"unchanged": _targets(verdict)}, 0, 0.0, ""))

@@ -28,6 +28,10 @@ MIN_SIDE, MAX_SIDE = 16, 4096
 SEED_MAX = 2**32 - 1
 
 
+_WORKERS = max(2, os.cpu_count() or 1)
+"""Drawing is CPU work: one worker a core (asked once, not for each of 10,000 checks)."""
+
+
 class SketchBackend(BackendBase):
     """Draws every request locally; nothing to configure, nothing to pay. A request with a
     reference draws the reference's person (colours and traits) in its own framing, unless
@@ -47,7 +51,7 @@ class SketchBackend(BackendBase):
         return Capabilities(
             backend="sketch", model=SKETCH_MODEL, max_prompt_chars=None, max_negative_chars=None,
             seed_min=0, seed_max=SEED_MAX, price_per_image=0.0,
-            max_concurrency=max(2, os.cpu_count() or 1), min_side=MIN_SIDE, max_side=MAX_SIDE,
+            max_concurrency=_WORKERS, min_side=MIN_SIDE, max_side=MAX_SIDE,
             lifecycle="active", paid=False,
         )
 
