@@ -1,9 +1,9 @@
-"""One module per verb; ``run_command`` is the single error handler at the CLI edge."""
+"""One module per verb, each a plain function of parsed values; ``run_command`` is the single
+error handler at the CLI edge."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -15,14 +15,14 @@ from facebuild.urls import mask_argv, mask_text
 LOG_FILE = Path(".facebuild") / "facebuild.log"
 """Where the log goes when a command names no cast (else the cast's own ``.facebuild/``)."""
 
-# A verb whose name is a Python keyword lives in a module named for what it does.
-MODULES = {"import": "import_cast"}
-
 
 def run_command(args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"facebuild.commands.{MODULES.get(args.command, args.command)}")
+    """Run the verb of the parsed arguments ``args`` (see ``calls``), mapping what it raises
+    to one line and an exit status."""
+    from facebuild.commands.calls import call
+
     try:
-        return int(module.run(args))
+        return int(call(args))
     except FacebuildError as exc:
         report_error(exc)
         return 2
