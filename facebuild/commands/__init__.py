@@ -4,6 +4,7 @@ error handler at the CLI edge."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -15,14 +16,16 @@ from facebuild.urls import mask_argv, mask_text
 LOG_FILE = Path(".facebuild") / "facebuild.log"
 """Where the log goes when a command names no cast (else the cast's own ``.facebuild/``)."""
 
+RUN_ARGS = ("build", "diff")
+"""Verbs whose module still reads the parsed arguments itself (``run(args)``). Every other
+verb is a plain function, called by ``calls`` (which the no-op build need not import)."""
+
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run the verb of the parsed arguments ``args`` (see ``calls``), mapping what it raises
-    to one line and an exit status."""
-    from facebuild.commands.calls import call
-
+    """Run the verb of the parsed arguments ``args``, mapping what it raises to one line and
+    an exit status."""
     try:
-        return int(call(args))
+        return _call(args)
     except FacebuildError as exc:
         report_error(exc)
         return 2
@@ -36,6 +39,14 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"internal error: {type(exc).__name__}: {screened(str(exc))} (details in {log}; "
               "please report it)", file=sys.stderr)
         return 3
+
+
+def _call(args: argparse.Namespace) -> int:
+    if args.command in RUN_ARGS:
+        return int(importlib.import_module(f"facebuild.commands.{args.command}").run(args))
+    from facebuild.commands.calls import call
+
+    return call(args)
 
 
 def report_error(exc: FacebuildError) -> None:

@@ -3,21 +3,21 @@ function, the one place a command's values are read off an ``argparse.Namespace`
 
 A command is a plain function of the values it needs (``clean(cast, dry_run=...,
 as_json=...)``), callable from Python without argparse. The shared backend overrides and
-``--redact`` become one ``Overrides``, built here once. ``build`` and ``diff`` still take
-the parsed arguments themselves (``run(args)``). Each command module is imported only when
-its verb runs: the no-op build passes through here.
+``--redact`` become one ``Overrides``, built here once. (``build`` and ``diff`` still take
+the parsed arguments themselves: see ``RUN_ARGS``.) Each command module is imported only
+when its verb runs.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facebuild.commands.options import Overrides, find_cast
 
-Call = Callable[[argparse.Namespace], int]
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
 
 
 def overrides(args: argparse.Namespace) -> Overrides:
@@ -31,11 +31,7 @@ def overrides(args: argparse.Namespace) -> Overrides:
 
 def call(args: argparse.Namespace) -> int:
     """Run the verb ``args.command`` with its parsed arguments."""
-    unpack = CALLS.get(args.command)
-    if unpack is not None:
-        return unpack(args)
-    module = importlib.import_module(f"facebuild.commands.{args.command}")
-    return int(module.run(args))  # build, diff: they read the parsed arguments themselves
+    return CALLS[args.command](args)
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -149,7 +145,7 @@ def _avatars(args: argparse.Namespace) -> int:
                    output_format=args.output_format, quiet=args.quiet)
 
 
-CALLS: dict[str, Call] = {
+CALLS: dict[str, Callable[[argparse.Namespace], int]] = {
     "avatars": _avatars, "clean": _clean, "completion": _completion, "explain": _explain,
     "gc": _gc, "generate": _generate, "graph": _graph, "import": _import, "init": _init,
     "models": _models, "pick": _pick, "prompts": _prompts, "schema": _schema, "sheet": _sheet,
