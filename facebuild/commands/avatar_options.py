@@ -66,9 +66,8 @@ def choose_backend(overrides: Overrides, flags: ComfyUIFlags) -> Backend:
             raise UsageError(f"{comfyui[0]} is for the comfyui backend, not --backend {name} "
                              "(leave out --backend: it implies comfyui)")
         config: dict[str, Any] = {"name": name}
-        for option in ("model", "region", "profile"):
-            if getattr(overrides, option):
-                config[option] = getattr(overrides, option)
+        given = {"model": overrides.model, "region": overrides.region, "profile": overrides.profile}
+        config.update({option: value for option, value in given.items() if value})
         why = "offline, the default" if not overrides.backend else "--backend"
         return Backend(config, f"{name} ({why})")
     avatar = _workflow(flags.avatar_workflow) or AVATAR_WORKFLOW
