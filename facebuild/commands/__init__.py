@@ -1,4 +1,5 @@
-"""One module per verb; ``run_command`` is the single error handler at the CLI edge."""
+"""One module per verb, each a plain function of parsed values; ``run_command`` is the single
+error handler at the CLI edge."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from facebuild.urls import mask_argv, mask_text
 LOG_FILE = Path(".facebuild") / "facebuild.log"
 """Where the log goes when a command names no cast (else the cast's own ``.facebuild/``)."""
 
-# A verb whose name is a Python keyword lives in a module named for what it does.
-MODULES = {"import": "import_cast"}
+RUN_ARGS = ("build", "diff")
+"""Verbs whose module still reads the parsed arguments itself (``run(args)``). Every other
+verb is a plain function, called by ``calls`` (which the no-op build need not import)."""
 
 
 def run_command(args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"facebuild.commands.{MODULES.get(args.command, args.command)}")
+    """Run the verb of the parsed arguments ``args``, mapping what it raises to one line and
+    an exit status."""
     try:
-        return int(module.run(args))
+        return _call(args)
     except FacebuildError as exc:
         report_error(exc)
         return 2
@@ -36,6 +39,14 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"internal error: {type(exc).__name__}: {screened(str(exc))} (details in {log}; "
               "please report it)", file=sys.stderr)
         return 3
+
+
+def _call(args: argparse.Namespace) -> int:
+    if args.command in RUN_ARGS:
+        return int(importlib.import_module(f"facebuild.commands.{args.command}").run(args))
+    from facebuild.commands.calls import call
+
+    return call(args)
 
 
 def report_error(exc: FacebuildError) -> None:

@@ -9,7 +9,6 @@ text or as a JSON or YAML file; every message about them names the flag.
 
 from __future__ import annotations
 
-import argparse
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from facebuild.commands.options import Overrides
 from facebuild.errors import UsageError
 
 AVATAR_WORKFLOW = "sdxl_portrait.json"
@@ -36,40 +36,54 @@ class Backend:
     backdrop_options: dict[str, Any] = field(default_factory=dict)
 
 
-def _comfyui_flags(args: argparse.Namespace) -> list[str]:
-    given = (("--api-url", args.url), ("--avatar-workflow", args.avatar_workflow),
-             ("--backdrop-workflow", args.backdrop_workflow),
-             ("--avatar-inputs", args.avatar_inputs), ("--backdrop-inputs", args.backdrop_inputs))
+@dataclass(frozen=True)
+class ComfyUIFlags:
+    """The avatars command's own ComfyUI flags: the workflow and the ``inputs:`` mapping
+    (JSON text or a file) of each variant, and the jobs in flight per server."""
+
+    avatar_workflow: str | None = None
+    backdrop_workflow: str | None = None
+    avatar_inputs: str | None = None
+    backdrop_inputs: str | None = None
+    batch_size: int = 10
+
+
+COMFYUI_DEFAULTS = ComfyUIFlags()
+
+
+def _comfyui_flags(urls: tuple[str, ...], flags: ComfyUIFlags) -> list[str]:
+    given = (("--api-url", urls), ("--avatar-workflow", flags.avatar_workflow),
+             ("--backdrop-workflow", flags.backdrop_workflow),
+             ("--avatar-inputs", flags.avatar_inputs), ("--backdrop-inputs", flags.backdrop_inputs))
     return [flag for flag, value in given if value]
 
 
-def choose_backend(args: argparse.Namespace) -> Backend:
-    comfyui = _comfyui_flags(args)
-    name = args.backend or ("comfyui" if comfyui else "sketch")
+def choose_backend(overrides: Overrides, flags: ComfyUIFlags) -> Backend:
+    comfyui = _comfyui_flags(overrides.urls, flags)
+    name = overrides.backend or ("comfyui" if comfyui else "sketch")
     if name != "comfyui":
         if comfyui:
             raise UsageError(f"{comfyui[0]} is for the comfyui backend, not --backend {name} "
                              "(leave out --backend: it implies comfyui)")
         config: dict[str, Any] = {"name": name}
-        for option in ("model", "region", "profile"):
-            if getattr(args, option, None):
-                config[option] = getattr(args, option)
-        why = "offline, the default" if not args.backend else "--backend"
+        given = {"model": overrides.model, "region": overrides.region, "profile": overrides.profile}
+        config.update({option: value for option, value in given.items() if value})
+        why = "offline, the default" if not overrides.backend else "--backend"
         return Backend(config, f"{name} ({why})")
-    avatar = _workflow(args.avatar_workflow) or AVATAR_WORKFLOW
-    backdrop = _workflow(args.backdrop_workflow) or BACKDROP_WORKFLOW
-    config = {"name": name, "workflow": avatar, "batch_size": args.batch_size}
-    urls = list(args.url or [])
+    avatar = _workflow(flags.avatar_workflow) or AVATAR_WORKFLOW
+    backdrop = _workflow(flags.backdrop_workflow) or BACKDROP_WORKFLOW
+    config = {"name": name, "workflow": avatar, "batch_size": flags.batch_size}
+    urls = list(overrides.urls)
     if urls:
         config["url"] = urls[0] if len(urls) == 1 else urls
     avatar_options: dict[str, Any] = {"workflow": avatar}
     backdrop_options: dict[str, Any] = {"workflow": backdrop}
-    if args.avatar_inputs:
-        avatar_options["inputs"] = read_inputs("--avatar-inputs", args.avatar_inputs)
-    if args.backdrop_inputs:
-        backdrop_options["inputs"] = read_inputs("--backdrop-inputs", args.backdrop_inputs)
+    if flags.avatar_inputs:
+        avatar_options["inputs"] = read_inputs("--avatar-inputs", flags.avatar_inputs)
+    if flags.backdrop_inputs:
+        backdrop_options["inputs"] = read_inputs("--backdrop-inputs", flags.backdrop_inputs)
     servers = ", ".join(_shown_url(u) for u in urls) or "http://127.0.0.1:8188"
-    why = "--backend" if args.backend else f"implied by {comfyui[0]}"
+    why = "--backend" if overrides.backend else f"implied by {comfyui[0]}"
     return Backend(config, f"comfyui at {servers} ({why})", avatar_options, backdrop_options)
 
 

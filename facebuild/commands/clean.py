@@ -9,17 +9,21 @@ the files facebuild did not make.
 
 from __future__ import annotations
 
-import argparse
 import json
+from pathlib import Path
 
-from facebuild.cleanup import Cleaned, clean
-from facebuild.commands.common import load, make_backend_for
+from facebuild import cleanup
+from facebuild.cleanup import Cleaned
+from facebuild.commands.common import backend_for
+from facebuild.commands.options import load
 
 
-def run(args: argparse.Namespace) -> int:
-    cast = load(args)
-    result = clean(cast, dry_run=args.dry_run, backend=make_backend_for(cast, args))
-    if getattr(args, "json", False):
+def clean(cast: Path, *, dry_run: bool = False, as_json: bool = False) -> int:
+    """Remove (or with ``dry_run`` list) the outputs of the cast at ``cast`` that it no
+    longer has; print lines, or one JSON object with ``as_json``."""
+    the_cast = load(cast)
+    result = cleanup.clean(the_cast, dry_run=dry_run, backend=backend_for(the_cast, {}))
+    if as_json:
         print(json.dumps({"removed": list(result.removed), "kept": list(result.kept),
                           "left": list(result.left), "dry_run": result.dry_run}, indent=2))
     else:

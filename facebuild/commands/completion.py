@@ -6,11 +6,10 @@ fish: ``facebuild completion fish | source`` (in ~/.config/fish/config.fish).
 
 from __future__ import annotations
 
-import argparse
-
 from facebuild.completion import script
 
 
-def run(args: argparse.Namespace) -> int:
-    print(script(args.shell), end="")
+def completion(shell: str) -> int:
+    """Print the completion script of ``shell`` (bash, zsh or fish)."""
+    print(script(shell), end="")
     return 0

@@ -3,7 +3,6 @@ its PNG text chunks when it has no manifest)."""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 from pathlib import Path
@@ -12,8 +11,8 @@ from typing import Any
 from facebuild.errors import UsageError
 
 
-def run(args: argparse.Namespace) -> int:
-    path = Path(args.path)
+def explain(path: Path, *, as_json: bool = False) -> int:
+    """Print where the file at ``path`` came from (one JSON object with ``as_json``)."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     found = find_entry(path)
@@ -30,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         manifest, entry = found
     actual = hashlib.sha256(path.read_bytes()).hexdigest()
     chain = reference_chain(manifest, entry) if manifest is not None else []
-    if args.json:
+    if as_json:
         state = None if "sha256" not in entry else entry["sha256"] == actual
         print(json.dumps({"file": str(path), "sha256": actual, "as_built": state,
                           "manifest": str(manifest) if manifest else None, "entry": entry,

@@ -6,40 +6,41 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from facebuild import garbage
 from facebuild.cast import Cast, load_cast
 from facebuild.errors import UsageError
-from facebuild.garbage import gc, gc_remote
 
 
-def run(args: argparse.Namespace) -> int:
-    casts: list[Cast] = []
-    for name in args.casts:
-        path = Path(name)
+def gc(casts: Sequence[Path], *, store: str | None = None, dry_run: bool = False,
+       remote: bool = False, yes: bool = False, as_json: bool = False) -> int:
+    """Drop the renders of ``store`` (default: each cast's) that no lock of ``casts``
+    refers to; with ``remote`` the shared S3 store, deleting only with ``yes``."""
+    loaded: list[Cast] = []
+    for path in casts:
         if not path.is_file():
             raise UsageError(f"{path}: no such cast file")
-        casts.append(load_cast(path))
-    if args.remote:
-        delete = args.yes and not args.dry_run
-        results = gc_remote(casts, store=args.store, delete=delete)
+        loaded.append(load_cast(path))
+    if remote:
+        delete = yes and not dry_run
+        results = garbage.gc_remote(loaded, store=store, delete=delete)
         dry_run = not delete
-        if not args.json:
+        if not as_json:
             for result in results:
                 verb = "dropped" if delete else "would drop"
                 hint = "" if delete else " (run again with --yes to delete them)"
                 print(f"{result.store}: {verb} {result.dropped} render(s), "
                       f"{result.bytes / 1e6:.1f} MB{hint}")
     else:
-        results = gc(casts, store=args.store, dry_run=args.dry_run)
-        dry_run = args.dry_run
-        if not args.json:
-            verb = "would drop" if args.dry_run else "dropped"
+        results = garbage.gc(loaded, store=store, dry_run=dry_run)
+        if not as_json:
+            verb = "would drop" if dry_run else "dropped"
             dropped, freed = sum(r.dropped for r in results), sum(r.bytes for r in results)
             print(f"{verb} {dropped} render(s), {freed / 1e6:.1f} MB")
-    if args.json:
+    if as_json:
         print(json.dumps({"dry_run": dry_run, "stores": [asdict(r) for r in results]}, indent=2))
     return 0

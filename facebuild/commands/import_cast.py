@@ -5,7 +5,6 @@ and follows the run folder when personas change. An existing file is never overw
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -30,10 +29,10 @@ FOOTER = """\
 {listing}"""
 
 
-def run(args: argparse.Namespace) -> int:
+def import_personas(manifest: Path, output: Path) -> int:
+    """Write the cast ``output`` whose characters come from the persona ``manifest``."""
     from facebuild.personas import default_variants, load_personas, run_folder_of
 
-    manifest, output = Path(args.source), Path(args.output)
     if output.exists():
         raise UsageError(f"{output} exists: not overwritten (choose another -o FILE)")
     personas = load_personas(manifest)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from facebuild.atomic import write_text_atomic
@@ -43,8 +42,8 @@ GITIGNORE = f"""\
 """
 
 
-def run(args: argparse.Namespace) -> int:
-    folder = Path(args.directory)
+def init(folder: Path) -> int:
+    """Write a starter cast.yaml in ``folder`` (never over an existing one)."""
     target = folder / "cast.yaml"
     if target.exists():
         raise UsageError(f"{target} already exists; facebuild init never overwrites a cast")

@@ -3,7 +3,6 @@ the control plane at run time, each marked with what facebuild's catalogue knows
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from datetime import UTC, datetime
@@ -17,14 +16,16 @@ from facebuild.errors import FacebuildError, UsageError
 REFERENCE_MODES = {"image": "image-to-image", "images": "variation", "colors": "palette"}
 
 
-def run(args: argparse.Namespace) -> int:
-    region = args.region or ambient_region(None, args.profile or os.environ.get("AWS_PROFILE"))
+def models(*, region: str | None = None, profile: str | None = None, as_json: bool = False) -> int:
+    """List the image models the account can use in ``region`` (default: the AWS
+    profile's)."""
+    region = region or ambient_region(None, profile or os.environ.get("AWS_PROFILE"))
     if not region:
         raise UsageError("no AWS region: pass --region (Bedrock's current image models are "
                          "offered on demand in us-west-2), or set AWS_REGION")
-    offer = read_offer(region, args.profile)
+    offer = read_offer(region, profile)
     rows = rows_of(offer, datetime.now(UTC))
-    if args.json:
+    if as_json:
         print(json.dumps({"region": region, "models": rows}, indent=2))
         return 0
     print(f"image models your account can see in {region} (state from AWS; format and "

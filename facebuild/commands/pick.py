@@ -12,9 +12,9 @@ after a trailing comment), and a pick must be a one-line diff.
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import re
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -24,37 +24,39 @@ from ruamel.yaml.error import YAMLError
 from facebuild.atomic import write_text_atomic
 from facebuild.cast import Cast
 from facebuild.castfile import Character
-from facebuild.commands.common import load
+from facebuild.commands.options import load
 from facebuild.errors import UsageError
 from facebuild.planner import candidate_seed, target_seed
 
 
-def run(args: argparse.Namespace) -> int:
-    cast = load(args)
-    index, character, variant = _target(cast, args.target)
-    count = cast.spec.variants[variant].candidates
+def pick(target: str, candidate: int, *, cast: Path) -> int:
+    """Pin the seed of ``target``'s candidate number ``candidate`` in the file of ``cast``
+    that defines the character."""
+    the_cast = load(cast)
+    index, character, variant = _target(the_cast, target)
+    count = the_cast.spec.variants[variant].candidates
     if count < 2:
-        raise UsageError(f"{args.target}: variant '{variant}' has no candidates to pick from "
+        raise UsageError(f"{target}: variant '{variant}' has no candidates to pick from "
                          f"(set candidates: N on variants.{variant}, then build)")
-    if not 1 <= args.candidate <= count:
-        raise UsageError(f"{args.target}: no candidate {args.candidate}; choose 1 to {count}")
+    if not 1 <= candidate <= count:
+        raise UsageError(f"{target}: no candidate {candidate}; choose 1 to {count}")
     root = variant
-    while (parent := cast.spec.variants[root].from_) is not None:
+    while (parent := the_cast.spec.variants[root].from_) is not None:
         root = parent  # a derived variant's seed is its source's
-    seed = (candidate_seed(cast, character.id, variant, args.candidate) if args.candidate > 1
-            else target_seed(cast, character, root))
-    where = cast.source_map.find(("characters", index))
+    seed = (candidate_seed(the_cast, character.id, variant, candidate) if candidate > 1
+            else target_seed(the_cast, character, root))
+    where = the_cast.source_map.find(("characters", index))
     if where is None or where.line is None or where.column is None:
-        raise UsageError(f"{args.target}: cannot tell where {character.id} is defined; add "
+        raise UsageError(f"{target}: cannot tell where {character.id} is defined; add "
                          f"'seeds: {{{root}: {seed}}}' to it by hand")
     text = where.file.read_text(encoding="utf-8")
     hint = f"add 'seeds: {{{root}: {seed}}}' to {character.id} at {where} by hand"
     new_text = pin_seed(text, where.line - 1, where.column - 1, root, seed, hint)
     if new_text == text:
-        print(f"{args.target}: candidate {args.candidate} (seed {seed}) is already pinned")
+        print(f"{target}: candidate {candidate} (seed {seed}) is already pinned")
         return 0
     write_text_atomic(where.file, new_text)
-    print(f"pinned {args.target} candidate {args.candidate}: seeds.{root} = {seed} "
+    print(f"pinned {target} candidate {candidate}: seeds.{root} = {seed} "
           f"in {where.file}:{where.line}")
     print("the next build takes this image from the store: no new generation")
     return 0

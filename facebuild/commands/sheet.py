@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import sys
 from pathlib import Path
 
 from facebuild.atomic import write_atomic
-from facebuild.commands.common import load
+from facebuild.commands.options import load
 from facebuild.dist import read_cast_lock
 from facebuild.errors import UsageError
 from facebuild.sheet import SHEET_FILE, contact_sheet, sheet_items
 
 
-def run(args: argparse.Namespace) -> int:
-    cast = load(args)
-    variants = list(cast.spec.variants)
-    if args.variant is not None and args.variant not in variants:
-        near = difflib.get_close_matches(args.variant, variants, n=1)
+def sheet(cast: Path, *, variant: str | None = None, output: Path | None = None) -> int:
+    """Write the contact sheet of ``variant`` (default: each character's first) to
+    ``output`` (default: dist/contact-sheet.png)."""
+    the_cast = load(cast)
+    variants = list(the_cast.spec.variants)
+    if variant is not None and variant not in variants:
+        near = difflib.get_close_matches(variant, variants, n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"variants: {', '.join(variants)}"
-        raise UsageError(f"--variant {args.variant}: no such variant in {cast.path} ({hint})")
-    lock = read_cast_lock(cast)
-    items = sheet_items(cast, lock, args.variant)
+        raise UsageError(f"--variant {variant}: no such variant in {the_cast.path} ({hint})")
+    lock = read_cast_lock(the_cast)
+    items = sheet_items(the_cast, lock, variant)
     missing = [label for label, file, _ in items if not file.is_file()]
     if not items or len(missing) == len(items):
-        which = f"variant '{args.variant}'" if args.variant else "the cast"
-        raise UsageError(f"nothing of {which} is built yet: run 'facebuild build {cast.path}' first")
+        which = f"variant '{variant}'" if variant else "the cast"
+        raise UsageError(f"nothing of {which} is built yet: run 'facebuild build {the_cast.path}' first")
     if missing:
-        print(f"warning: {len(missing)} image(s) missing from {cast.dist_dir} "
+        print(f"warning: {len(missing)} image(s) missing from {the_cast.dist_dir} "
               f"(grey cells): {', '.join(missing[:5])}", file=sys.stderr)
-    output = Path(args.output) if args.output else cast.dist_dir / SHEET_FILE
+    output = output or the_cast.dist_dir / SHEET_FILE
     write_atomic(output, contact_sheet([(label, file) for label, file, _ in items]))
     print(f"wrote {output}: {len(items)} characters")
     return 0
