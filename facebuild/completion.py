@@ -35,11 +35,9 @@ def complete(parser: argparse.ArgumentParser) -> None:
 
 def target_names(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]:
     """``character/variant`` names and bare character ids of the cast in question."""
-    from facebuild.commands.common import cast_path
+    from facebuild.commands.common import find_cast
 
-    if not hasattr(parsed_args, "cast"):
-        parsed_args.cast = None
-    path = cast_path(parsed_args)
+    path = find_cast(getattr(parsed_args, "cast", None))
     names = _from_lock(path.parent / "cast.lock") or _from_cast(path)
     characters = {name.split("/", 1)[0] for name in names}
     return sorted(n for n in {*names, *characters} if n.startswith(prefix))

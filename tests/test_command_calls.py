@@ -32,8 +32,6 @@ from facebuild.commands.validate import validate
 from facebuild.errors import CastError, UsageError
 
 COMMANDS_DIR = Path(__file__).resolve().parent.parent / "facebuild" / "commands"
-STILL_TAKING_ARGS = {"build", "diff", "fastpath", "common"}
-"""Modules that still read the parsed arguments themselves (to be switched over)."""
 EDGE = {"calls", "__init__"}
 """The CLI edge: the one unpacking of parsed arguments, and the error handler."""
 
@@ -42,10 +40,10 @@ Cli = Callable[..., tuple[int, str, str]]
 
 def test_no_command_module_reads_the_parsed_arguments() -> None:
     """Every verb's module is callable without argparse; the parsed arguments are read in
-    calls.py alone, and every verb but build and diff has its unpacking there."""
+    calls.py alone, and every verb has its unpacking there."""
     readers = []
     for path in sorted(COMMANDS_DIR.glob("*.py")):
-        if path.stem in STILL_TAKING_ARGS | EDGE:
+        if path.stem in EDGE:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -55,7 +53,7 @@ def test_no_command_module_reads_the_parsed_arguments() -> None:
             if imported or named or isinstance(node, ast.Attribute) and node.attr == "Namespace":
                 readers.append(f"{path.name}:{node.lineno}")
     assert readers == []
-    assert set(CALLS) == set(COMMANDS) - {"build", "diff"}
+    assert set(CALLS) == set(COMMANDS)
 
 
 def test_overrides_become_backend_options() -> None:
@@ -188,3 +186,25 @@ def test_avatars_is_called_with_a_run_and_overrides(tmp_path: Path,
     assert all(picture(OUT / name) == ((1024, 1024), CHROMA_GREEN) for name in files)
     with pytest.raises(UsageError, match="^--jobs must be at least 1, got 0$"):
         avatars(AvatarRun(run.persona_manifest, run.output_root, jobs=0))
+
+
+def test_build_and_diff_are_called_with_plain_values(cast_file: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from facebuild.commands.build import build
+    from facebuild.commands.diff import diff
+
+    assert diff(cast_file, exit_code=True) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "6 new; a build would make 4 generations"
+    assert build(cast_file, ["bob"], output_format="plain") == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "built: 3 generated, 0 derived, 0 cached, 0 failed (2 renders)")
+    with Image.open("dist/bob/icon.png") as icon:
+        assert icon.size == (64, 64)
+    assert not Path("dist/tessa-quark").exists()
+    assert build(cast_file, output_format="plain") == 0
+    capsys.readouterr()
+    assert diff(cast_file, exit_code=True, as_json=True) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["counts"]["unchanged"] == 6 and answer["generations"] == 0
+    with pytest.raises(UsageError, match="--jobs must be at least 1"):
+        build(cast_file, jobs=0)

@@ -4,7 +4,6 @@ error handler at the CLI edge."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -16,9 +15,6 @@ from facebuild.urls import mask_argv, mask_text
 LOG_FILE = Path(".facebuild") / "facebuild.log"
 """Where the log goes when a command names no cast (else the cast's own ``.facebuild/``)."""
 
-RUN_ARGS = ("build", "diff")
-"""Verbs whose module still reads the parsed arguments itself (``run(args)``). Every other
-verb is a plain function, called by ``calls`` (which the no-op build need not import)."""
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -42,8 +38,6 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
-    if args.command in RUN_ARGS:
-        return int(importlib.import_module(f"facebuild.commands.{args.command}").run(args))
     from facebuild.commands.calls import call
 
     return call(args)

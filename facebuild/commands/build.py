@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from facebuild.commands import fastpath
+from facebuild.commands.options import NO_OVERRIDES, Overrides
 from facebuild.errors import UsageError
 
 if TYPE_CHECKING:
@@ -17,30 +19,36 @@ if TYPE_CHECKING:
 DEFAULT_CONFIRM_OVER = 1.00
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    verdict = fastpath.build_verdict(args)
-    if fastpath.noop_build(verdict):
+def build(cast: Path, targets: Sequence[str] = (), *, force: bool = False, jobs: int | None = None,
+          dry_run: bool = False, max_cost: float | None = None, confirm_over: float | None = None,
+          yes: bool = False, store: str | None = None, output_format: str = "plain",
+          quiet: bool = False, overrides: Overrides = NO_OVERRIDES) -> int:
+    """``facebuild build``: 0 when every target is up to date, 1 when one failed or was
+    skipped."""
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    whole = bool(targets) or force or dry_run or output_format == "json"
+    found = None if whole else fastpath.verdict(cast, overrides)
+    if fastpath.noop_build(found):
         return 0
     # the heavy modules, only when there is work to look at
     from facebuild.builder import Builder
     from facebuild.commands.common import load_plan
 
     # only some characters changed since the last complete build: plan only theirs
-    the_plan = load_plan(args, characters=verdict.edited if verdict is not None else None)
-    fastpath.forget(args)
+    the_plan = load_plan(cast, overrides, found.edited if found is not None else None)
+    fastpath.forget(cast)
     skipped = the_plan.cast.skipped
     # with a source missing, its outputs are not "removed from the cast": keep their files
-    targets = args.targets or (list(the_plan.targets) if skipped else None)
-    report = Builder(the_plan, make_reporter(args.output_format, quiet=args.quiet), args.store).run(
-        targets, force=args.force, jobs=args.jobs, dry_run=args.dry_run,
-        max_cost=args.max_cost, confirm=_confirm(args))
+    chosen = list(targets) or (list(the_plan.targets) if skipped else None)
+    report = Builder(the_plan, make_reporter(output_format, quiet=quiet), store).run(
+        chosen, force=force, jobs=jobs, dry_run=dry_run, max_cost=max_cost,
+        confirm=_confirm(yes, confirm_over))
     if skipped:
         print(f"warning: {skipped} output(s) skipped: a source is missing (see the warnings "
               "above)", file=sys.stderr)
-    elif _complete(report) and not (args.targets or args.dry_run):
-        fastpath.record(args, the_plan, len(the_plan.targets) + report.untouched, verdict)
+    elif _complete(report) and not (targets or dry_run):
+        fastpath.record(the_plan, overrides, len(the_plan.targets) + report.untouched, found)
     return 0 if report.ok and not skipped else 1
 
 
@@ -63,12 +71,11 @@ def make_reporter(choice: str, *, quiet: bool = False) -> Reporter:
     return RichReporter()
 
 
-def _confirm(args: argparse.Namespace) -> ConfirmCost | None:
+def _confirm(yes: bool, threshold: float | None) -> ConfirmCost | None:
     """On a terminal, ask before spending more than the threshold; never in a pipe or CI
     (where --max-cost is the guard)."""
-    if args.yes or not sys.stdin.isatty():
+    if yes or not sys.stdin.isatty():
         return None
-    threshold = args.confirm_over
     if threshold is None:
         threshold = float(os.environ.get("FACEBUILD_CONFIRM_OVER", DEFAULT_CONFIRM_OVER))
 

@@ -3,8 +3,7 @@ function, the one place a command's values are read off an ``argparse.Namespace`
 
 A command is a plain function of the values it needs (``clean(cast, dry_run=...,
 as_json=...)``), callable from Python without argparse. The shared backend overrides and
-``--redact`` become one ``Overrides``, built here once. (``build`` and ``diff`` still take
-the parsed arguments themselves: see ``RUN_ARGS``.) Each command module is imported only
+``--redact`` become one ``Overrides``, built here once. Each command module is imported only
 when its verb runs.
 """
 
@@ -13,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from facebuild.commands.options import Overrides, find_cast
+from facebuild.commands.common import find_cast
+from facebuild.commands.options import Overrides
 
 if TYPE_CHECKING:
     import argparse
@@ -32,6 +32,23 @@ def overrides(args: argparse.Namespace) -> Overrides:
 def call(args: argparse.Namespace) -> int:
     """Run the verb ``args.command`` with its parsed arguments."""
     return CALLS[args.command](args)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from facebuild.commands.build import build
+
+    return build(find_cast(args.cast), args.targets, force=args.force, jobs=args.jobs,
+                 dry_run=args.dry_run, max_cost=args.max_cost, confirm_over=args.confirm_over,
+                 yes=args.yes, store=args.store, output_format=args.output_format,
+                 quiet=args.quiet, overrides=overrides(args))
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from facebuild.commands.diff import diff
+
+    return diff(find_cast(args.cast), show_all=args.all, prompts=args.prompts, as_json=args.json,
+                exit_code=args.exit_code, html=Path(args.html) if args.html else None,
+                render=args.render, base=args.base, store=args.store, overrides=overrides(args))
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -146,9 +163,10 @@ def _avatars(args: argparse.Namespace) -> int:
 
 
 CALLS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "avatars": _avatars, "clean": _clean, "completion": _completion, "explain": _explain,
+    "avatars": _avatars, "build": _build, "clean": _clean, "completion": _completion,
+    "diff": _diff, "explain": _explain,
     "gc": _gc, "generate": _generate, "graph": _graph, "import": _import, "init": _init,
     "models": _models, "pick": _pick, "prompts": _prompts, "schema": _schema, "sheet": _sheet,
     "validate": _validate,
 }
-"""Every verb but build and diff, by name."""
+"""Every verb, by name."""

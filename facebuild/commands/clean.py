@@ -14,8 +14,7 @@ from pathlib import Path
 
 from facebuild import cleanup
 from facebuild.cleanup import Cleaned
-from facebuild.commands.common import backend_for
-from facebuild.commands.options import load
+from facebuild.commands.common import backend_for, load
 
 
 def clean(cast: Path, *, dry_run: bool = False, as_json: bool = False) -> int:

@@ -5,7 +5,6 @@ functions that need them."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from collections.abc import Collection
@@ -17,6 +16,7 @@ from facebuild.errors import UsageError
 if TYPE_CHECKING:
     from facebuild.backends import Backend
     from facebuild.cast import Cast
+    from facebuild.commands.options import Overrides
     from facebuild.errors import CastError
     from facebuild.planner import Plan
 
@@ -26,11 +26,11 @@ log = logging.getLogger(__name__)
 CAST_FILE = "cast.yaml"
 
 
-def cast_path(args: argparse.Namespace) -> Path:
-    """The cast a command works on: the one named (a file, or a folder holding cast.yaml),
-    else the nearest cast.yaml in the current folder or its parents, as git finds .git."""
-    if args.cast is not None:
-        path = Path(args.cast)
+def find_cast(named: str | Path | None) -> Path:
+    """The cast named (a file, or a folder holding cast.yaml), else the nearest cast.yaml in
+    the current folder or its parents, as git finds .git."""
+    if named is not None:
+        path = Path(named)
         return path / CAST_FILE if path.is_dir() else path
     return nearest_cast(Path.cwd())
 
@@ -45,30 +45,14 @@ def nearest_cast(start: Path) -> Path:
     return Path(CAST_FILE)
 
 
-def backend_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "backend", None):
-        overrides["name"] = args.backend
-    for option in ("model", "region", "profile", "workflow"):
-        value = getattr(args, option, None)
-        if value is not None:
-            overrides[option] = value
-    workflow = overrides.get("workflow")
-    if workflow and Path(workflow).is_file():  # a path on the command line is from here
-        overrides["workflow"] = str(Path(workflow).resolve())
-    urls = getattr(args, "url", None)
-    if urls:
-        overrides["url"] = urls[0] if len(urls) == 1 else urls
-    return overrides
-
-
-def load(args: argparse.Namespace) -> Cast:
+def load(path: Path, *, redact: bool = False) -> Cast:
+    """The cast at ``path`` (its warnings printed on standard error); with ``redact`` the
+    privacy guard replaces personal data in a prompt instead of failing it."""
     from facebuild.cast import load_cast
 
-    path = cast_path(args)
     if not path.exists():
         raise UsageError(f"{path}: no such cast file (run 'facebuild init' to write one)")
-    cast = load_cast(path, privacy="redact" if getattr(args, "redact", False) else None)
+    cast = load_cast(path, privacy="redact" if redact else None)
     log.info("loaded %s: %d characters, %d variants", path, len(cast.spec.characters),
              len(cast.spec.variants))
     for warning in cast.warnings:
@@ -76,9 +60,16 @@ def load(args: argparse.Namespace) -> Cast:
     return cast
 
 
-def make_backend_for(cast: Cast, args: argparse.Namespace) -> Backend:
-    """The cast's backend with the command line's overrides applied."""
-    return backend_for(cast, backend_overrides(args))
+def load_plan(path: Path, overrides: Overrides | None = None,
+              characters: Collection[str] | None = None) -> Plan:
+    """The plan of the cast at ``path`` on its backend with the command line's
+    ``overrides`` applied (a mistake in an option given by a flag names the flag); with
+    ``characters`` (ids), of those characters only."""
+    from facebuild.planner import plan
+
+    cast = load(path, redact=overrides.redact if overrides else False)
+    backend = backend_for(cast, overrides.backend_options() if overrides else {})
+    return plan(cast, backend, characters=characters)
 
 
 FLAGS = {"name": "--backend", "url": "--api-url", "model": "--model", "region": "--region",
@@ -110,14 +101,6 @@ def _name_flag(error: CastError, overrides: dict[str, Any]) -> None:
     if error.location is None and option in overrides:
         error.key = FLAGS.get(option, f"--{option}")
         error.args = (error.format(),)
-
-
-def load_plan(args: argparse.Namespace, characters: Collection[str] | None = None) -> Plan:
-    """The cast's plan; with ``characters`` (ids), of those characters only."""
-    from facebuild.planner import plan
-
-    cast = load(args)
-    return plan(cast, make_backend_for(cast, args), characters=characters)
 
 
 def account_problems(the_plan: Plan) -> list[str]:

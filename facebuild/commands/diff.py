@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import json
 import re
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facebuild.commands import fastpath
+from facebuild.commands.options import NO_OVERRIDES, Overrides
 from facebuild.errors import UsageError
 from facebuild.summaries import diff_summary
 
@@ -18,54 +18,60 @@ if TYPE_CHECKING:
     from facebuild.planner import Plan
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.render and not args.html:
+def diff(cast: Path, *, show_all: bool = False, prompts: bool = False, as_json: bool = False,
+         exit_code: bool = False, html: Path | None = None, render: bool = False,
+         base: str | None = None, store: str | None = None,
+         overrides: Overrides = NO_OVERRIDES) -> int:
+    """``facebuild diff``: what a build would change, against the lock (or the lock of the
+    commit ``base``); with ``exit_code``, 1 when anything would."""
+    if render and not html:
         raise UsageError("--render goes with --html FILE: it renders the new images of the "
                          "review page")
-    verdict = fastpath.diff_verdict(args)
-    if fastpath.noop_diff(verdict):
+    whole = as_json or show_all or prompts or bool(html) or bool(base)  # every target is looked at
+    found = None if whole else fastpath.verdict(cast, overrides)
+    if fastpath.noop_diff(found):
         return 0
     # the heavy modules, only when there is work to look at
-    from facebuild.changes import diff
+    from facebuild.changes import diff as compared
     from facebuild.commands.common import account_problems, load_plan
     from facebuild.dist import compare
     from facebuild.errors import LimitError
     from facebuild.pricing import estimate
 
     # only some characters changed since the last complete build: plan only theirs
-    the_plan = load_plan(args, characters=verdict.edited if verdict is not None else None)
+    the_plan = load_plan(cast, overrides, found.edited if found is not None else None)
     refused = account_problems(the_plan)
     if refused:
         raise LimitError("; ".join(refused))
-    cast = the_plan.cast
-    if args.base:
+    if base:
         from facebuild.review import AsCommitted, committed_lock
 
-        lock = committed_lock(cast, args.base)
-        changes = diff(the_plan, lock, dist_state=AsCommitted(lock))
+        lock = committed_lock(the_plan.cast, base)
+        changes = compared(the_plan, lock, dist_state=AsCommitted(lock))
     else:
         lock, changes = compare(the_plan)
-    spend = estimate(the_plan, lock, changes=changes, store=args.store)
+    spend = estimate(the_plan, lock, changes=changes, store=store)
     untouched = sum(not the_plan.covers(name) for name in lock.entries)
     generations = spend.generations
-    if args.json:
+    if as_json:
         print(json.dumps(_as_json(changes, generations, spend.cost, spend.model), indent=2))
     else:
-        _print_table(changes, show_all=args.all, prompts=args.prompts)
+        _print_table(changes, show_all=show_all, prompts=prompts)
         counts = changes.counts()
         counts["unchanged"] += untouched  # the targets of the characters not planned
         print(diff_summary(counts, generations, spend.cost, spend.model))
         for warning in spend.warnings:
             print(f"warning: {warning}")
-    if args.html:
-        _write_review(args, the_plan, changes, generations)
-    if not changes.has_changes and not args.base:
-        fastpath.record(args, the_plan, len(the_plan.targets) + untouched, verdict)
-    return 1 if args.exit_code and changes.has_changes else 0
+    if html:
+        _write_review(the_plan, changes, generations, html=html, render=render, base=base,
+                      store=store)
+    if not changes.has_changes and not base:
+        fastpath.record(the_plan, overrides, len(the_plan.targets) + untouched, found)
+    return 1 if exit_code and changes.has_changes else 0
 
 
-def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
-                  generations: int) -> None:
+def _write_review(the_plan: Plan, changes: Diff, generations: int, *, html: Path, render: bool,
+                  base: str | None, store: str | None) -> None:
     """The review page; with --render, the missing new images are rendered (and stored,
     so the build that follows pays for nothing twice)."""
     from facebuild.atomic import write_text_atomic
@@ -76,9 +82,9 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
     from facebuild.review import review_html
     from facebuild.storeplace import open_store
 
-    store = open_store(the_plan.cast, args.store)
+    renders = open_store(the_plan.cast, store)
     caps = the_plan.capabilities
-    if args.render and generations:
+    if render and generations:
         problems = the_plan.check()
         if problems:
             raise LimitError("nothing was rendered for the review page:\n" + "\n".join(problems))
@@ -90,10 +96,10 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
         the_plan.backend.preflight()
 
     failed: dict[str, Exception] = {}
-    if args.render:  # the one render runner: concurrent, in reference order, stored at once
+    if render:  # the one render runner: concurrent, in reference order, stored at once
         wanted = [c.new.render_key for c in changes.changes.values() if c.needs_output and c.new]
-        todo = needed(wanted, the_plan.renders(), store.has)
-        run_renders(the_plan.backend, store, todo, workers=caps.max_concurrency,
+        todo = needed(wanted, the_plan.renders(), renders.has)
+        run_renders(the_plan.backend, renders, todo, workers=caps.max_concurrency,
                     on_render=lambda done: failed.update({done.key: done.error} if done.error else {}))
 
     def new_render(target: Target) -> bytes | None:
@@ -102,18 +108,18 @@ def _write_review(args: argparse.Namespace, the_plan: Plan, changes: Diff,
             raise error
         if error is not None:
             raise FacebuildError(f"internal error: {error!r}")
-        return store.get(target.render_key) if store.has(target.render_key) else None
+        return renders.get(target.render_key) if renders.has(target.render_key) else None
 
-    base = f" since {args.base}" if args.base else ""
+    since = f" since {base}" if base else ""
     try:
         page = review_html(the_plan, changes, new_render,
-                           title=f"{the_plan.cast.spec.name}: changes{base}")
+                           title=f"{the_plan.cast.spec.name}: changes{since}")
     finally:
-        if args.render:
+        if render:
             the_plan.backend.close()
-    write_text_atomic(Path(args.html), page)
+    write_text_atomic(html, page)
     shown = sum(1 for c in changes.changes.values() if c.status != "unchanged")
-    print(f"wrote {args.html}: {shown} changed target(s)")
+    print(f"wrote {html}: {shown} changed target(s)")
 
 
 def _print_table(changes: Diff, *, show_all: bool, prompts: bool) -> None:

@@ -3,7 +3,6 @@ needs from the command line. Imports only light modules: it runs before the heav
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -11,69 +10,61 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facebuild import uptodate
-from facebuild.commands.common import backend_overrides, cast_path
 from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST
 from facebuild.summaries import build_summary, diff_summary, start_line
 from facebuild.urls import mask_url
 
 if TYPE_CHECKING:
+    from facebuild.commands.options import Overrides
     from facebuild.planner import Plan
 
 
-def _key(args: argparse.Namespace) -> str:
+def _key(cast: Path, overrides: Overrides) -> str:
     """What the stamp was made for; written into ``.facebuild/``, so URLs go in masked."""
-    overrides = backend_overrides(args)
-    urls = overrides.get("url")
+    options = overrides.backend_options()
+    urls = options.get("url")
     if urls is not None:
-        overrides["url"] = mask_url(urls) if isinstance(urls, str) else [mask_url(u) for u in urls]
-    key: dict[str, Any] = {"cast": str(cast_path(args).resolve()), "backend": overrides}
-    if getattr(args, "redact", False):
+        options["url"] = mask_url(urls) if isinstance(urls, str) else [mask_url(u) for u in urls]
+    key: dict[str, Any] = {"cast": str(cast.resolve()), "backend": options}
+    if overrides.redact:
         key["privacy"] = "redact"  # a build with the guard redacting is up to date for itself
     return json.dumps(key, sort_keys=True)
 
 
-def build_verdict(args: argparse.Namespace) -> uptodate.Verdict | None:
-    """What the stamp says of this build: None when the build must look at everything."""
-    if args.targets or args.force or args.dry_run or args.output_format == "json":
-        return None
-    return uptodate.check(cast_path(args).parent, _key(args))
+def verdict(cast: Path, overrides: Overrides) -> uptodate.Verdict | None:
+    """What the stamp says of the cast at ``cast`` with ``overrides``: None when it says
+    nothing (no stamp, or something besides characters changed)."""
+    return uptodate.check(cast.parent, _key(cast, overrides))
 
 
-def noop_build(verdict: uptodate.Verdict | None) -> bool:
+def noop_build(found: uptodate.Verdict | None) -> bool:
     """Print what a no-op build prints and return True, if nothing moved."""
-    if verdict is None or verdict.edited:
+    if found is None or found.edited:
         return False
-    counts = {"generated": 0, "derived": 0, "cached": _targets(verdict), "failed": 0}
+    counts = {"generated": 0, "derived": 0, "cached": _targets(found), "failed": 0}
     print(start_line(0, 0, 0.0))
     print(build_summary(counts, 0, 0.0, False))
     return True
 
 
-def diff_verdict(args: argparse.Namespace) -> uptodate.Verdict | None:
-    """What the stamp says of this diff: None when the diff must look at everything (it
-    lists every target, shows prompts, writes a review page or compares with a commit)."""
-    if args.json or args.all or args.prompts or args.html or args.base:
-        return None
-    return uptodate.check(cast_path(args).parent, _key(args))
-
-
-def noop_diff(verdict: uptodate.Verdict | None) -> bool:
-    if verdict is None or verdict.edited:
+def noop_diff(found: uptodate.Verdict | None) -> bool:
+    """Print what a diff that finds nothing prints and return True, if nothing moved."""
+    if found is None or found.edited:
         return False
-    print(diff_summary({"unchanged": _targets(verdict)}, 0, 0.0, ""))
+    print(diff_summary({"unchanged": _targets(found)}, 0, 0.0, ""))
     return True
 
 
-def _targets(verdict: uptodate.Verdict) -> int:
-    count = verdict.summary.get("targets")
+def _targets(found: uptodate.Verdict) -> int:
+    count = found.summary.get("targets")
     return count if isinstance(count, int) else 0
 
 
-def record(args: argparse.Namespace, the_plan: Plan, targets: int,
-           verdict: uptodate.Verdict | None = None) -> None:
+def record(the_plan: Plan, overrides: Overrides, targets: int,
+           found: uptodate.Verdict | None = None) -> None:
     """Remember that every one of the cast's ``targets`` is up to date: those of
     ``the_plan``, and for a plan of some characters (``Plan.scope``) the others, as
-    ``verdict`` found them before the build."""
+    ``found`` (the verdict) found them before the build."""
     from facebuild.diststate import DistState
 
     cast = the_plan.cast
@@ -81,9 +72,9 @@ def record(args: argparse.Namespace, the_plan: Plan, targets: int,
     dist = str(cast.dist_dir) + os.sep  # strings: pathlib is slow for 10,000 files
     known = DistState.load(cast.state_dir, cast.dist_dir).cache
     outputs: dict[str, list[Any] | None] = {}
-    if the_plan.scope is not None and verdict is not None and verdict.outputs:
+    if the_plan.scope is not None and found is not None and found.outputs:
         # as checked before the build; a file the build moved away is gone
-        outputs = {f: fp for f, fp in verdict.outputs.items() if os.path.exists(f)}
+        outputs = {f: fp for f, fp in found.outputs.items() if os.path.exists(f)}
     for target in the_plan.targets.values():
         recorded = known.get(target.output)
         outputs[dist + target.output] = (recorded if recorded and
@@ -92,16 +83,16 @@ def record(args: argparse.Namespace, the_plan: Plan, targets: int,
     for own in (MANIFEST, GALLERY, CONTACT_SHEET):
         outputs[dist + own] = uptodate.fingerprint(dist + own, digest=False)  # megabytes
     try:
-        uptodate.record(cast.base_dir, _key(args), inputs, list(cast.spec.include),
-                        cast.lock_path, outputs, {"targets": targets},
-                        cast.meanings)
+        key = _key(cast.path or cast.base_dir, overrides)
+        uptodate.record(cast.base_dir, key, inputs, list(cast.spec.include), cast.lock_path,
+                        outputs, {"targets": targets}, cast.meanings)
     except OSError as exc:  # only an optimisation: never fail a build for it
         print(f"warning: cannot write {uptodate.stamp_path(cast.base_dir)}: {exc}",
               file=sys.stderr)
 
 
-def forget(args: argparse.Namespace) -> None:
-    uptodate.forget(cast_path(args).parent)
+def forget(cast: Path) -> None:
+    uptodate.forget(cast.parent)
 
 
 def _template_files(base_dir: Path) -> list[Path]:

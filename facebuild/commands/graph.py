@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from facebuild.commands.options import NO_OVERRIDES, Overrides, load_plan
+from facebuild.commands.common import load_plan
+from facebuild.commands.options import NO_OVERRIDES, Overrides
 from facebuild.graph import build_graph, render_graph
 
 

@@ -24,7 +24,7 @@ from ruamel.yaml.error import YAMLError
 from facebuild.atomic import write_text_atomic
 from facebuild.cast import Cast
 from facebuild.castfile import Character
-from facebuild.commands.options import load
+from facebuild.commands.common import load
 from facebuild.errors import UsageError
 from facebuild.planner import candidate_seed, target_seed
 

@@ -9,7 +9,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from facebuild.commands.options import NO_OVERRIDES, Overrides, load_plan
+from facebuild.commands.common import load_plan
+from facebuild.commands.options import NO_OVERRIDES, Overrides
 
 
 def prompts(cast: Path, targets: Sequence[str] = (), *, as_json: bool = False,

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from facebuild.atomic import write_atomic
-from facebuild.commands.options import load
+from facebuild.commands.common import load
 from facebuild.dist import read_cast_lock
 from facebuild.errors import UsageError
 from facebuild.sheet import SHEET_FILE, contact_sheet, sheet_items

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from facebuild.commands import report_error, screened
-from facebuild.commands.common import account_problems
-from facebuild.commands.options import NO_OVERRIDES, Overrides, find_cast, load_plan
+from facebuild.commands.common import account_problems, find_cast, load_plan
+from facebuild.commands.options import NO_OVERRIDES, Overrides
 from facebuild.errors import FacebuildError, LimitError
 from facebuild.pricing import lifecycle_text
 
