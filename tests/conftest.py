@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
@@ -179,3 +180,20 @@ def backends(tmp_path: Path) -> Iterator[Callable[..., ComfyUIBackend]]:
     yield make
     for backend in made:
         backend.close()
+
+
+HEAVY = ("pydantic", "PIL", "jinja2", "yaml", "facebuild.cast", "facebuild.planner")
+
+
+def build_importing(folder: Path) -> tuple[list[str], str]:
+    """Run ``facebuild build`` in a fresh interpreter in ``folder``: which of ``HEAVY`` it
+    imported, and what it printed (a no-op must answer without loading the cast)."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys\nfrom facebuild.cli import main\nassert main(['build']) == 0\n"
+            f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True,
+                         text=True, check=True).stdout
+    *printed, imported = out.strip().splitlines()
+    return json.loads(imported), "\n".join(printed)

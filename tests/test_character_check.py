@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CAST, CountingBackend
+from conftest import CAST, CountingBackend, build_importing
 
 from facebuild import uptodate
 
@@ -68,13 +68,9 @@ def test_a_new_order_loads_nothing_heavy(tmp_path: Path) -> None:
     cast.write_text(MORE.replace("{name: counting}", "{name: sketch}"))
     subprocess.run([sys.executable, "-m", "facebuild", "build", "-q"], cwd=tmp_path, check=True)
     cast.write_text(swap_first_two(cast.read_text()) + "# reordered\n")
-    code = ("import sys\nfrom facebuild.cli import main\nassert main(['build']) == 0\n"
-            "print(sorted(m for m in ('pydantic', 'PIL', 'jinja2', 'facebuild.cast',"
-            " 'facebuild.planner') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                         text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
-    assert "9 cached" in out.stdout
+    imported, printed = build_importing(tmp_path)
+    assert imported == ["yaml"]  # the cast file is parsed again, nothing more
+    assert "9 cached" in printed
 
 
 EDITS = {  # an edit, and the renders it needs (bust and full of each character edited)

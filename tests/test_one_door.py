@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import facebuild
-from tests.conftest import CAST
+from tests.conftest import CAST, build_importing
 
 
 def _drop_full(cast_file: Path) -> None:
@@ -198,10 +198,6 @@ def test_a_no_op_build_imports_nothing_heavy(tmp_path: Path) -> None:
 
     (tmp_path / "cast.yaml").write_text(CAST.replace("{name: counting}", "{name: sketch}"))
     subprocess.run([sys.executable, "-m", "facebuild", "build", "-q"], cwd=tmp_path, check=True)
-    code = ("import sys\nfrom facebuild.cli import main\nassert main(['build']) == 0\n"
-            "print(sorted(m for m in ('pydantic', 'PIL', 'jinja2', 'yaml', 'facebuild.cast',"
-            " 'facebuild.planner') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                         text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
-    assert "6 cached" in out.stdout
+    imported, printed = build_importing(tmp_path)
+    assert imported == []
+    assert "6 cached" in printed
