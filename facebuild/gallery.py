@@ -12,8 +12,12 @@ every string is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html import escape
+from pathlib import Path
 from urllib.parse import quote
 
 from facebuild.atomic import write_text_if_changed
@@ -21,6 +25,7 @@ from facebuild.cast import Cast
 from facebuild.castfile import Character
 from facebuild.lock import Lock, LockEntry
 from facebuild.privacy import shown_text
+from facebuild.sheetpages import PAGE_CELLS, page_count, page_path
 
 SHOWN_MAX = 256
 """Variants larger than this are shown scaled down to fit, linked to the file itself."""
@@ -50,6 +55,7 @@ figcaption{font-weight:600}figcaption small{font-weight:400;color:#777}
 background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px}
 img.big{image-rendering:pixelated}
 details{max-width:60em;font-size:12px;margin-top:6px}dd{word-break:break-word}
+#sheets{padding:12px 16px;word-spacing:4px}
 dl{display:grid;grid-template-columns:auto 1fr;gap:0 8px;margin:4px 0}dt{color:#777}dd{margin:0}
 """
 
@@ -65,22 +71,32 @@ if(location.hash.startsWith('#q=')){box.value=decodeURIComponent(location.hash.s
 """
 
 
-def write_site(cast: Cast, lock: Lock) -> None:
-    """After a build wrote the lock: dist/index.html, and the contact sheet if its
-    inputs changed."""
-    from facebuild.sheet import write_build_sheet
+def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> None:
+    """After a build wrote the lock: dist/index.html, and the pages of the contact sheet
+    (``page_cells`` cells each) whose cells changed."""
+    from facebuild.sheet import SHEET_FILE, sheet_cells, write_sheet
 
-    write_text_if_changed(cast.dist_dir / "index.html", gallery_html(cast, lock))
-    write_build_sheet(cast, lock)
+    shown = _remembered(shown_text(cast))  # the sheet's labels are the gallery's names
+    with _collector_paused():
+        cells = sheet_cells(cast, lock, shown=shown)
+        pages = page_count(len(cells), page_cells) if cells else 0
+        page = gallery_html(cast, lock, sheet_pages=pages, shown=shown)
+    write_text_if_changed(cast.dist_dir / "index.html", page)
+    if cells:
+        write_sheet(cells, cast.dist_dir / SHEET_FILE, cast.dist_dir, page_cells=page_cells)
 
 
-def gallery_html(cast: Cast, lock: Lock) -> str:
-    shown = shown_text(cast)
+def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
+                 shown: Callable[[str], str] | None = None) -> str:
+    """The page; ``sheet_pages``: how many pages the contact sheet has, each linked;
+    ``shown``: the privacy guard's view of a text (default: the cast's)."""
+    shown = shown or _remembered(shown_text(cast))
+    esc = _remembered(escape)  # a world's negative, backends, models, roles: the same in every row
     by_id = {character.id: character for character in cast.spec.characters}  # not a search per row
-    rows = [_row(character, by_id.get(character), variants, shown)
+    rows = [_row(character, by_id.get(character), variants, shown, esc)
             for character, variants in group(cast, lock).items()]
     title = escape(cast.spec.name)
-    sheet = '<a href="contact-sheet.png">contact sheet</a>' if rows else ""
+    sheet, pages = _sheet_links(sheet_pages if rows else 0)
     return "".join([
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
@@ -91,8 +107,44 @@ def gallery_html(cast: Cast, lock: Lock) -> str:
         f'<span id="count">{len(rows)} characters</span>{sheet}',
         '<a href="manifest.json">manifest.json</a></header>\n<main>\n',
         "\n".join(rows),
-        f"\n</main><script>{_SCRIPT}</script></body></html>\n",
+        f"\n</main>{pages}<script>{_SCRIPT}</script></body></html>\n",
     ])
+
+
+def _remembered(function: Callable[[str], str]) -> Callable[[str], str]:
+    """``function`` answering each text once (for one page: the cache goes with it)."""
+    answers: dict[str, str] = {}
+
+    def remembered(text: str) -> str:
+        found = answers.get(text)
+        if found is None:
+            found = answers[text] = function(text)
+        return found
+    return remembered
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The page is 20,000 small strings and lists made in a heap of a whole build: passes
+    of the cycle collector over that heap doubled its cost (measured at 10,000 targets)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _sheet_links(pages: int) -> tuple[str, str]:
+    """The header's link to the contact sheet and, when it has several pages, the list of
+    them under the rows."""
+    if pages <= 1:
+        return ('<a href="contact-sheet.png">contact sheet</a>' if pages else "", "")
+    links = " ".join(f'<a href="{quote(page_path(Path("contact-sheet.png"), n).as_posix())}">{n}</a>'
+                     for n in range(1, pages + 1))
+    return (f'<a href="#sheets">contact sheet ({pages} pages)</a>',
+            f'\n<nav id="sheets">contact sheet, {pages} pages: {links}</nav>')
 
 
 Variants = dict[str, dict[int, LockEntry]]
@@ -100,21 +152,26 @@ Variants = dict[str, dict[int, LockEntry]]
 
 
 def group(cast: Cast, lock: Lock) -> dict[str, Variants]:
-    """Lock entries by character (in cast order, then any others) and variant (in the
-    cast's order) and candidate number."""
+    """Lock entries by character (in cast order, then any others by id) and variant (in the
+    cast's order, then any others by name) and candidate number."""
     order = {name: i for i, name in enumerate(cast.spec.variants)}
     found: dict[str, Variants] = {c.id: {} for c in cast.spec.characters}
-    for name, entry in sorted(lock.entries.items()):
+    known = len(found)
+    for name, entry in lock.entries.items():
         target, _, number = name.partition("~")
         character, _, variant = target.partition("/")
         candidates = found.setdefault(character, {}).setdefault(variant, {})
         candidates[int(number) if number.isdigit() else 1] = entry
-    return {character: dict(sorted(variants.items(), key=lambda kv: order.get(kv[0], len(order))))
+    others = sorted(list(found)[known:])  # kept in the lock (edited by hand), not in the cast
+    for character in others:
+        found[character] = found.pop(character)
+    last = len(order)
+    return {character: dict(sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0])))
             for character, variants in found.items() if variants}
 
 
 def _row(character_id: str, character: Character | None, variants: Variants,
-         shown: Callable[[str], str]) -> str:
+         shown: Callable[[str], str], esc: Callable[[str], str]) -> str:
     if character is not None:
         name, role, traits = character.name, character.role, list(character.traits)
         tags = (character.model_extra or {}).get("tags")
@@ -124,55 +181,68 @@ def _row(character_id: str, character: Character | None, variants: Variants,
         name, role, traits = character_id, "", []
     name, role, traits = shown(name), shown(role), [shown(t) for t in traits]
     search = " ".join([character_id, name, role, *traits]).lower()
-    tag_html = "".join(f"<span>{escape(t)}</span>" for t in traits)
-    figures = "".join(_figure(f"{character_id}/{v}", v, c) for v, c in variants.items())
-    return (f'<section class="row" id="{escape(character_id)}" data-search="{escape(search)}">'
-            f'<div class="who"><h2>{escape(name)}</h2><code>{escape(character_id)}</code>'
-            f'<p class="role">{escape(role)}</p><p class="tags">{tag_html}</p></div>'
-            f'<div class="body"><div class="variants">{figures}</div>{_details(variants)}</div></section>')
+    tag_html = "".join(f"<span>{esc(t)}</span>" for t in traits)
+    figures = "".join([_figure(f"{character_id}/{v}", v, c, esc) for v, c in variants.items()])
+    ident = escape(character_id)
+    return (f'<section class="row" id="{ident}" data-search="{escape(search)}">'
+            f'<div class="who"><h2>{escape(name)}</h2><code>{ident}</code>'
+            f'<p class="role">{esc(role)}</p><p class="tags">{tag_html}</p></div>'
+            f'<div class="body"><div class="variants">{figures}</div>{_details(variants, esc)}</div>'
+            '</section>')
 
 
-def _figure(target: str, variant: str, candidates: dict[int, LockEntry]) -> str:
-    width, height = (candidates[min(candidates)].post or {}).get("size", [SHOWN_MAX] * 2)
-    cells = "".join(_candidate(target, n, candidates[n], width, height, len(candidates) > 1)
-                    for n in sorted(candidates))
-    return (f'<figure><figcaption>{escape(variant)} <small>{width}×{height}</small></figcaption>'
+def _figure(target: str, variant: str, candidates: dict[int, LockEntry],
+            esc: Callable[[str], str]) -> str:
+    numbers = sorted(candidates)
+    width, height = (candidates[numbers[0]].post or {}).get("size", [SHOWN_MAX] * 2)
+    numbered = len(numbers) > 1
+    shown_target = escape(target)
+    cells = "".join([_candidate(shown_target, n, candidates[n], width, height, numbered)
+                     for n in numbers])
+    return (f'<figure><figcaption>{esc(variant)} <small>{width}×{height}</small></figcaption>'
             f'<div class="cands">{cells}</div></figure>')
 
 
-def _details(variants: Variants) -> str:
+def _details(variants: Variants, esc: Callable[[str], str]) -> str:
     """Prompt, negative, backend and model once per distinct prompt (a derived icon and
     every candidate share their source's), with the seed of each image."""
     prompts: dict[tuple[str, ...], dict[str, list[str]]] = {}
     for variant, candidates in variants.items():
-        for number, entry in sorted(candidates.items()):
-            render = entry.render or {}
-            key = tuple(str(render.get(k, "")) for k in ("prompt", "negative", "backend", "model"))
-            label = f"{variant} {number}" if len(candidates) > 1 else variant
+        numbered = len(candidates) > 1
+        for number in sorted(candidates):
+            render = candidates[number].render or {}
+            key = (str(render.get("prompt", "")), str(render.get("negative", "")),
+                   str(render.get("backend", "")), str(render.get("model", "")))
+            label = f"{variant} {number}" if numbered else variant
             prompts.setdefault(key, {}).setdefault(str(render.get("seed")), []).append(label)
     parts = ['<details><summary>prompts, seeds, models</summary>']
     for (prompt, negative, backend, model), seeds in prompts.items():
-        images = "; ".join(f"{', '.join(labels)}: seed {seed}" for seed, labels in seeds.items())
+        images = "; ".join([f"{', '.join(labels)}: seed {seed}" for seed, labels in seeds.items()])
         parts.append(f"<dl><dt>images</dt><dd>{escape(images)}</dd><dt>model</dt>"
-                     f"<dd>{escape(backend)} · {escape(model)}</dd><dt>prompt</dt>"
-                     f"<dd>{escape(prompt)}</dd><dt>negative</dt><dd>{escape(negative)}</dd></dl>")
+                     f"<dd>{esc(backend)} · {esc(model)}</dd><dt>prompt</dt>"
+                     f"<dd>{escape(prompt)}</dd><dt>negative</dt><dd>{esc(negative)}</dd></dl>")
     return "".join(parts) + "</details>"
+
+
+_URL_PLAIN = re.compile(r"[A-Za-z0-9_./-]*")
+"""A path ``quote`` and ``escape`` leave as it is: nearly every file in dist."""
 
 
 def _candidate(target: str, number: int, entry: LockEntry, width: int, height: int,
                numbered: bool) -> str:
+    """One image; ``target`` is escaped already."""
     file = entry.file
-    src = escape(f"{quote(file)}?v={entry.sha256[:12]}")
+    href = file if _URL_PLAIN.fullmatch(file) else escape(quote(file))
+    src = f"{href}?v={escape(entry.sha256[:12])}"
     scale = min(1.0, SHOWN_MAX / max(width, height))
     shown_w, shown_h = max(1, round(width * scale)), max(1, round(height * scale))
-    alt = escape(f"{target} candidate {number}" if numbered else target)
+    alt = f"{target} candidate {number}" if numbered else target
     images = (f'<img src="{src}" width="{shown_w}" height="{shown_h}" loading="lazy" '
               f'decoding="async" alt="{alt}">')
     factor = ENLARGED // max(width, height)
     if factor >= 3:
         images += (f'<img class="big" src="{src}" width="{width * factor}" '
                    f'height="{height * factor}" loading="lazy" alt="{alt}, enlarged">')
-    label = (f'<span class="num" title="facebuild pick {escape(target)} {number}">{number}</span>'
+    label = (f'<span class="num" title="facebuild pick {target} {number}">{number}</span>'
              if numbered else "")
-    return f'<div class="cand"><a href="{escape(quote(file))}">{images}</a>{label}</div>'
-
+    return f'<div class="cand"><a href="{href}">{images}</a>{label}</div>'
