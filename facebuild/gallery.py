@@ -12,17 +12,19 @@ every string is escaped.
 
 from __future__ import annotations
 
-import gc
+import hashlib
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import sys
+from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from facebuild.atomic import write_text_if_changed
+from facebuild.atomic import write_text_atomic, write_text_if_changed
 from facebuild.cast import Cast
 from facebuild.castfile import Character
+from facebuild.distpaths import GALLERY
+from facebuild.galleryrows import collector_paused, known_page, page_body, remember, remembered
 from facebuild.lock import Lock, LockEntry
 from facebuild.privacy import shown_text
 from facebuild.sheetpages import PAGE_CELLS, page_count, page_path
@@ -31,6 +33,20 @@ SHOWN_MAX = 256
 """Variants larger than this are shown scaled down to fit, linked to the file itself."""
 ENLARGED = 192
 """Icons of at most a third of this are also shown enlarged to about this size."""
+
+
+def _code_digest() -> str:
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:  # no source beside the code: rows are made anew whenever the version is new
+        from facebuild import __version__
+
+        source = __version__.encode()
+    return hashlib.sha256(repr((source, sys.version_info[:2])).encode()).hexdigest()[:16]
+
+
+_FORMAT = _code_digest()
+"""Part of every row's key: a row made by other code is made again."""
 
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f4f4f1;color:#222}
@@ -73,28 +89,44 @@ if(location.hash.startsWith('#q=')){box.value=decodeURIComponent(location.hash.s
 
 def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> None:
     """After a build wrote the lock: dist/index.html, and the pages of the contact sheet
-    (``page_cells`` cells each) whose cells changed."""
+    (``page_cells`` cells each) whose cells changed. Rows whose inputs did not change are
+    taken from the page facebuild wrote last (see ``facebuild.galleryrows``)."""
     from facebuild.sheet import SHEET_FILE, sheet_cells, write_sheet
 
-    shown = _remembered(shown_text(cast))  # the sheet's labels are the gallery's names
-    with _collector_paused():
+    index = cast.dist_dir / GALLERY
+    shown = remembered(shown_text(cast))  # the sheet's labels are the gallery's names
+    with collector_paused():
         cells = sheet_cells(cast, lock, shown=shown)
         pages = page_count(len(cells), page_cells) if cells else 0
-        page = gallery_html(cast, lock, sheet_pages=pages, shown=shown)
-    write_text_if_changed(cast.dist_dir / "index.html", page)
+        known = known_page(index, cast.state_dir)
+        page = gallery_html(cast, lock, sheet_pages=pages, shown=shown,
+                            known=known.rows if known else None)
+    if known is None:
+        write_text_if_changed(index, page)
+    elif known.text != page:
+        write_text_atomic(index, page)
+    remember(index, cast.state_dir)
     if cells:
         write_sheet(cells, cast.dist_dir / SHEET_FILE, cast.dist_dir, page_cells=page_cells)
 
 
 def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
-                 shown: Callable[[str], str] | None = None) -> str:
+                 shown: Callable[[str], str] | None = None,
+                 known: Mapping[str, str] | None = None) -> str:
     """The page; ``sheet_pages``: how many pages the contact sheet has, each linked;
-    ``shown``: the privacy guard's view of a text (default: the cast's)."""
-    shown = shown or _remembered(shown_text(cast))
-    esc = _remembered(escape)  # a world's negative, backends, models, roles: the same in every row
+    ``shown``: the privacy guard's view of a text (default: the cast's); ``known``: rows
+    facebuild made before, by key, to take instead of making them again."""
+    shown = shown or remembered(shown_text(cast))
+    esc = remembered(escape)  # a world's negative, backends, models, roles: the same in every row
     by_id = {character.id: character for character in cast.spec.characters}  # not a search per row
-    rows = [_row(character, by_id.get(character), variants, shown, esc)
-            for character, variants in group(cast, lock).items()]
+    rows: list[str] = []
+    keys: list[str] = []
+    for character_id, variants in group(cast, lock).items():
+        fields = _shown_fields(character_id, by_id.get(character_id), shown)
+        key = _row_key(character_id, fields, variants)
+        row = known.get(key) if known else None
+        rows.append(row if row is not None else _row(character_id, fields, variants, esc))
+        keys.append(key)
     title = escape(cast.spec.name)
     sheet, pages = _sheet_links(sheet_pages if rows else 0)
     return "".join([
@@ -105,35 +137,10 @@ def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
         '<input id="filter" type="search" placeholder="filter: name, role, trait" '
         'aria-label="filter by name, role or trait" autofocus>',
         f'<span id="count">{len(rows)} characters</span>{sheet}',
-        '<a href="manifest.json">manifest.json</a></header>\n<main>\n',
-        "\n".join(rows),
-        f"\n</main>{pages}<script>{_SCRIPT}</script></body></html>\n",
+        '<a href="manifest.json">manifest.json</a></header>\n',
+        page_body(rows, keys),
+        f"{pages}<script>{_SCRIPT}</script></body></html>\n",
     ])
-
-
-def _remembered(function: Callable[[str], str]) -> Callable[[str], str]:
-    """``function`` answering each text once (for one page: the cache goes with it)."""
-    answers: dict[str, str] = {}
-
-    def remembered(text: str) -> str:
-        found = answers.get(text)
-        if found is None:
-            found = answers[text] = function(text)
-        return found
-    return remembered
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The page is 20,000 small strings and lists made in a heap of a whole build: passes
-    of the cycle collector over that heap doubled its cost (measured at 10,000 targets)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _sheet_links(pages: int) -> tuple[str, str]:
@@ -170,16 +177,36 @@ def group(cast: Cast, lock: Lock) -> dict[str, Variants]:
             for character, variants in found.items() if variants}
 
 
-def _row(character_id: str, character: Character | None, variants: Variants,
-         shown: Callable[[str], str], esc: Callable[[str], str]) -> str:
-    if character is not None:
-        name, role, traits = character.name, character.role, list(character.traits)
-        tags = (character.model_extra or {}).get("tags")
-        if isinstance(tags, list):
-            traits += [str(t) for t in tags]
-    else:  # kept in the lock (edited by hand) but no longer in the cast
-        name, role, traits = character_id, "", []
-    name, role, traits = shown(name), shown(role), [shown(t) for t in traits]
+Fields = tuple[str, str, list[str]]
+"""A character's name, role and traits (with its tags) as the privacy guard shows them."""
+
+
+def _shown_fields(character_id: str, character: Character | None, shown: Callable[[str], str]) -> Fields:
+    if character is None:  # kept in the lock (edited by hand) but no longer in the cast
+        return shown(character_id), "", []
+    traits = list(character.traits)
+    tags = (character.model_extra or {}).get("tags")
+    if isinstance(tags, list):
+        traits += [str(t) for t in tags]
+    return shown(character.name), shown(character.role), [shown(t) for t in traits]
+
+
+def _row_key(character_id: str, fields: Fields, variants: Variants) -> str:
+    """What a row shows, as a digest: the code that makes rows, the character's shown
+    fields, and per image its target, file, sha256 and keys (the output key covers the
+    size, the render key the prompt, negative, seed, backend and model; an entry without
+    them, of a hand-made lock, adds its render and post-processing whole)."""
+    parts: list[object] = [_FORMAT, character_id, fields]
+    for variant, candidates in variants.items():
+        for number, entry in candidates.items():
+            parts.append((variant, number, entry.file, entry.sha256, entry.output_key, entry.render_key))
+            if entry.output_key is None or entry.render_key is None:
+                parts.append((entry.render, entry.post))
+    return hashlib.blake2b(repr(parts).encode("utf-8", "backslashreplace"), digest_size=12).hexdigest()
+
+
+def _row(character_id: str, fields: Fields, variants: Variants, esc: Callable[[str], str]) -> str:
+    name, role, traits = fields
     search = " ".join([character_id, name, role, *traits]).lower()
     tag_html = "".join(f"<span>{esc(t)}</span>" for t in traits)
     figures = "".join([_figure(f"{character_id}/{v}", v, c, esc) for v, c in variants.items()])

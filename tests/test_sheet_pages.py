@@ -131,7 +131,8 @@ def test_the_build_pages_at_the_bound_and_the_command_as_well(cast_file, cli) ->
     assert first.stat().st_mtime_ns == stamp[0] and second.read_bytes() != stamp[1]
     code, out, _ = cli("sheet", "-o", "all.png")
     assert code == 0
-    assert out.strip() == f"wrote all.png ... {page_path(Path('all.png'), 2)}: {PAGE_CELLS + 1} characters in 2 pages"
+    assert out.strip() == (f"wrote all.png ... {page_path(Path('all.png'), 2)}: "
+                           f"{PAGE_CELLS + 1} characters in 2 pages")
     assert rgb(Path("all-2.png")).tobytes() == rgb(second).tobytes()
 
 
