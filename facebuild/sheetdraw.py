@@ -80,7 +80,7 @@ def contact_sheet(items: Sequence[tuple[str, Path]], *, cell: int | None = None,
     for key, value in (metadata or {}).items():
         info.add_itxt(key, value)
     out = io.BytesIO()
-    sheet.save(out, format="PNG", pnginfo=info, compress_level=3)  # 6: 1.4 s, 3: 0.8 s, +8% bytes
+    sheet.save(out, format="PNG", pnginfo=info, compress_level=1)  # 6: 62 ms, 3: 20 ms, 1: 17 ms, +5% bytes
     return out.getvalue()
 
 

@@ -101,3 +101,20 @@ def test_a_record_that_says_anything_else_costs_only_time(cast_file: Path, cli) 
     assert cli("build")[0] == 0
     assert index.read_text() == made_whole(cast_file)
     assert not (cast_file.parent / "elsewhere.json").exists()
+
+
+def test_an_entry_without_keys_is_keyed_by_all_it_shows(cast_file: Path, cli) -> None:
+    """An entry of a hand-made lock without keys: a new prompt is a new row."""
+    assert cli("build")[0] == 0
+    cast = load_cast(cast_file)
+    lock = read_cast_lock(cast)
+    index = cast_file.parent / "dist" / "index.html"
+    for name, entry in list(lock.entries.items()):
+        lock.entries[name] = entry._replace(output_key=None, render_key=None)
+    write_site(cast, lock)
+    assert index.read_text() == gallery_html(cast, lock)
+    entry = lock.entries["bob/bust"]
+    lock.entries["bob/bust"] = entry._replace(render={**(entry.render or {}), "prompt": "a new\0prompt"})
+    write_site(cast, lock)
+    page = index.read_text()
+    assert page == gallery_html(cast, lock) and "<dd>a new\0prompt</dd>" in rows(page)["bob"]
