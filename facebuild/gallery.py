@@ -20,7 +20,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from facebuild.atomic import write_text_atomic, write_text_if_changed
+from facebuild.atomic import holds, write_atomic
 from facebuild.cast import Cast
 from facebuild.castfile import Character
 from facebuild.distpaths import GALLERY
@@ -101,10 +101,9 @@ def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> None:
         known = known_page(index, cast.state_dir)
         page = gallery_html(cast, lock, sheet_pages=pages, shown=shown,
                             known=known.rows if known else None)
-    if known is None:
-        write_text_if_changed(index, page)
-    elif known.text != page:
-        write_text_atomic(index, page)
+    data = page.encode("utf-8", "replace")  # a lone surrogate from a hand-made lock: '?'
+    if not (known.text == page if known else holds(index, data)):
+        write_atomic(index, data)
     remember(index, cast.state_dir)
     if cells:
         write_sheet(cells, cast.dist_dir / SHEET_FILE, cast.dist_dir, page_cells=page_cells)

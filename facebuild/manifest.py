@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import stat
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from facebuild.atomic import write_atomic
+from facebuild.atomic import holds, write_atomic
 from facebuild.lock import Lock, LockEntry
 
 _NOTHING: dict[str, Any] = {}
@@ -62,17 +61,7 @@ def write_manifest(dist: Path, lock: Lock) -> bool:
     """Write the manifest if its bytes changed; True if written."""
     path = dist / "manifest.json"
     data = manifest_bytes(lock)
-    if _holds(path, data):
+    if holds(path, data):
         return False
     write_atomic(path, data, durable=True)
     return True
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether ``path`` is a regular file of exactly ``data`` (dist is the user's: a link
-    there is never followed, and a file of another size is not read)."""
-    try:
-        status = path.lstat()
-        return stat.S_ISREG(status.st_mode) and status.st_size == len(data) and path.read_bytes() == data
-    except OSError:  # missing, or not readable: written anew
-        return False

@@ -118,3 +118,21 @@ def test_an_entry_without_keys_is_keyed_by_all_it_shows(cast_file: Path, cli) ->
     write_site(cast, lock)
     page = index.read_text()
     assert page == gallery_html(cast, lock) and "<dd>a new\0prompt</dd>" in rows(page)["bob"]
+
+
+def test_what_stands_in_place_of_the_page_is_replaced_not_read(cast_file: Path, cli) -> None:
+    """A link (here to a folder outside dist) where the page goes is replaced, never
+    followed; a lone surrogate in a hand-made lock's prompt becomes '?', not a crash."""
+    assert cli("build")[0] == 0
+    cast = load_cast(cast_file)
+    lock = read_cast_lock(cast)
+    index = cast_file.parent / "dist" / "index.html"
+    outside = cast_file.parent / "outside"
+    outside.mkdir()
+    index.unlink()
+    index.symlink_to(outside)
+    entry = lock.entries["bob/bust"]
+    lock.entries["bob/bust"] = entry._replace(render={**(entry.render or {}), "prompt": "half \ud800 a pair"})
+    write_site(cast, lock)
+    assert not index.is_symlink() and outside.is_dir() and list(outside.iterdir()) == []
+    assert "<dd>half ? a pair</dd>" in rows(index.read_text())["bob"]
