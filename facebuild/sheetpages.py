@@ -68,7 +68,8 @@ def write_pages(items: Sequence[tuple[str, str]], digests: Sequence[str], first:
         if before == layout:
             continue
         reuse, redraw = None, None
-        if before is not None and before[:2] == layout[:2] and len(before.cells) == len(page):
+        same_layout = before is not None and (before.cell, before.columns) == (cell, columns)
+        if before is not None and same_layout and len(before.cells) == len(page):
             reuse = _pixels(path, sheet_size(len(page), cell, columns))
             redraw = [i for i, (old, new) in enumerate(zip(before.cells, layout.cells, strict=True))
                       if old != new]
