@@ -24,7 +24,8 @@ from facebuild.atomic import holds, write_atomic
 from facebuild.cast import Cast
 from facebuild.castfile import Character
 from facebuild.distpaths import GALLERY
-from facebuild.galleryrows import collector_paused, known_page, page_body, remember, remembered
+from facebuild.galleryrows import known_page, page_body, remember, remembered
+from facebuild.gcpause import paused_gc
 from facebuild.lock import Lock, LockEntry
 from facebuild.privacy import shown_text
 from facebuild.sheetpages import PAGE_CELLS, page_count, page_path
@@ -95,7 +96,7 @@ def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> None:
 
     index = cast.dist_dir / GALLERY
     shown = remembered(shown_text(cast))  # the sheet's labels are the gallery's names
-    with collector_paused():
+    with paused_gc():  # 20,000 small strings and lists in the heap of a whole build
         cells = sheet_cells(cast, lock, shown=shown)
         pages = page_count(len(cells), page_cells) if cells else 0
         known = known_page(index, cast.state_dir)

@@ -15,11 +15,9 @@ never lets in a row facebuild did not make.
 
 from __future__ import annotations
 
-import gc
 import json
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -111,16 +109,3 @@ def remembered(function: Callable[[str], str]) -> Callable[[str], str]:
             found = answers[text] = function(text)
         return found
     return answer
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The page is 20,000 small strings and lists made in a heap of a whole build: passes
-    of the cycle collector over that heap doubled its cost (measured at 10,000 targets)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
