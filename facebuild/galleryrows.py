@@ -10,7 +10,8 @@ file facebuild last wrote there: right after writing it, its device, inode, size
 ctime are recorded in .facebuild/gallery.json. A page put there any other way (edited by
 hand, checked out, extracted from an archive or a restored cache) has an inode and a ctime
 no one can choose, so it is made anew: tampering with dist or .facebuild costs time,
-never lets in a row facebuild did not make.
+never lets in a row facebuild did not make (short of a program running on this machine
+between two builds, which could as well write dist itself).
 """
 
 from __future__ import annotations
