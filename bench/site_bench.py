@@ -53,7 +53,7 @@ def main() -> None:
     facebuild.builder.write_manifest = timed("write_manifest", facebuild.builder.write_manifest)
     facebuild.builder.write_site = timed("write_site", facebuild.builder.write_site)
     facebuild.gallery.gallery_html = timed("gallery_html", facebuild.gallery.gallery_html)
-    for name in ("write_build_sheet", "write_sheet"):
+    for name in ("write_build_sheet", "write_sheet"):  # before and after the sheet came in pages
         if hasattr(facebuild.sheet, name):
             setattr(facebuild.sheet, name, timed(name, getattr(facebuild.sheet, name)))
     cast = args.project / "cast.yaml"

@@ -1,8 +1,9 @@
 """Contact sheets: every character's chosen image in labelled grids, for chats and wikis.
 
-``write_build_sheet`` is what a build calls: dist/contact-sheet.png (and, past
-``PAGE_CELLS`` characters, contact-sheet-2.png, ...) from the lock, each page redrawn only
-where its inputs changed (see ``facebuild.sheetpages``). Drawing is ``facebuild.sheetdraw``.
+``write_sheet`` of ``sheet_cells`` is what a build writes (``facebuild.gallery.write_site``):
+dist/contact-sheet.png (and, past ``PAGE_CELLS`` characters, contact-sheet-2.png, ...) from
+the lock, each page redrawn only where its inputs changed (see ``facebuild.sheetpages``).
+Drawing is ``facebuild.sheetdraw``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from facebuild.sheetdraw import cell_size, contact_sheet
 from facebuild.sheetpages import PAGE_CELLS, page_count, page_path, write_pages
 
 __all__ = ["PAGE_CELLS", "SHEET_FILE", "cell_digests", "cell_size", "contact_sheet", "page_count",
-           "page_path", "sheet_cells", "sheet_items", "write_build_sheet", "write_sheet"]
+           "page_path", "sheet_cells", "sheet_items", "write_sheet"]
 
 SHEET_FILE = "contact-sheet.png"
 
@@ -51,7 +52,7 @@ def sheet_items(cast: Cast, lock: Lock, variant: str | None = None) -> list[tupl
 
 def cell_digests(cells: Sequence[Cell]) -> list[str]:
     """What each cell is drawn from: its label, its file and the file's sha256."""
-    return [hashlib.sha256(f"{label}\0{file}\0{sha}".encode()).hexdigest()[:16]
+    return [hashlib.sha256(f"{label}\0{file}\0{sha}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
             for label, file, sha in cells]
 
 
@@ -61,12 +62,3 @@ def write_sheet(cells: Sequence[Cell], first: Path, dist: Path, *,
     written (those whose cells changed, or all, drawn anew, when ``fresh``)."""
     return write_pages([(label, file) for label, file, _ in cells], cell_digests(cells), first, dist,
                        page_cells=page_cells, fresh=fresh)
-
-
-def write_build_sheet(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> bool:
-    """dist/contact-sheet.png and its further pages for a build; True if a page was drawn.
-    Nothing is written when no cell changed, nor when nothing is built."""
-    cells = sheet_cells(cast, lock)
-    if not cells:
-        return False
-    return bool(write_sheet(cells, cast.dist_dir / SHEET_FILE, cast.dist_dir, page_cells=page_cells))
