@@ -198,18 +198,19 @@ def _shown_fields(character_id: str, character: Character | None, shown: Callabl
 
 def _row_key(character_id: str, fields: Fields, variants: Variants) -> str:
     """What a row shows, as a digest: the code that makes rows, the character's shown
-    fields, and per image its variant, number, file, sha256 and keys (the output key covers
-    the size, the render key the prompt, negative, seed, backend and model). The fields
-    joined by NUL (3x cheaper than ``repr``); when one holds a NUL, or an entry of a
-    hand-made lock has no keys, its render and post-processing and all are taken by
-    ``repr``, so two different rows never share a key."""
+    fields, its variants, and per image its file (which names its candidate), sha256 and
+    output key (which covers the size and the render key: prompt, negative, seed, backend,
+    model). The fields joined by NUL (3x cheaper than ``repr``); when one holds a NUL, or an
+    entry of a hand-made lock has no keys, its render and post-processing and all are taken
+    by ``repr``, so two different rows never share a key."""
     name, role, traits = fields
     parts = [_FORMAT, character_id, name, role, str(len(traits)), *traits]
     for variant, candidates in variants.items():
-        for number, entry in candidates.items():
+        parts.append(variant)
+        for entry in candidates.values():
             if entry.output_key is None or entry.render_key is None:
                 return _full_key(character_id, fields, variants)
-            parts += (variant, str(number), entry.file, entry.sha256, entry.output_key, entry.render_key)
+            parts += (entry.file, entry.sha256, entry.output_key)
     text = "\0".join(parts)
     if text.count("\0") != len(parts) - 1:
         return _full_key(character_id, fields, variants)
