@@ -46,3 +46,21 @@ def test_a_link_in_place_of_the_manifest_is_replaced_not_followed(tmp_path: Path
     assert write_manifest(dist, lock) is True
     assert outside.read_text() == "mine" and not (dist / "manifest.json").is_symlink()
     assert strict((dist / "manifest.json").read_bytes())["files"]["a/b.png"]["target"] == "a/b"
+
+
+def test_references_and_workflow_inputs_are_in_the_manifest(tmp_path: Path) -> None:
+    """A render made from another carries the reference and what it depends on; a ComfyUI
+    render the workflow inputs it set; a plain render neither."""
+    referenced = {"file": "a/full.png", "sha256": "b" * 64, "depends_on": "a/bust",
+                  "render": {"seed": 1, "reference": {"target": "a/bust", "render_key": "k" * 64},
+                             "identity": {"workflow": "x", "inputs": {"6.text": "a prompt"}}}}
+    plain = {"file": "a/bust.png", "sha256": "a" * 64, "render": {"seed": 2, "identity": {"model": "m"}}}
+    (tmp_path / "cast.lock").write_text(json.dumps({"targets": {"a/full": referenced, "a/bust": plain},
+                                                    "version": 1}))
+    write_manifest(tmp_path / "dist", read_lock(tmp_path / "cast.lock"))
+    files = strict((tmp_path / "dist" / "manifest.json").read_bytes())["files"]  # type: ignore[index]
+    assert files["a/full.png"]["reference"] == {"target": "a/bust", "render_key": "k" * 64}
+    assert files["a/full.png"]["depends_on"] == "a/bust"
+    assert files["a/full.png"]["inputs"] == {"6.text": "a prompt"}
+    assert not {"reference", "depends_on", "inputs"} & set(files["a/bust.png"])
+    assert files["a/bust.png"]["seed"] == 2 and files["a/bust.png"]["price"] == 0.0
