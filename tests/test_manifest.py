@@ -58,7 +58,7 @@ def test_references_and_workflow_inputs_are_in_the_manifest(tmp_path: Path) -> N
     (tmp_path / "cast.lock").write_text(json.dumps({"targets": {"a/full": referenced, "a/bust": plain},
                                                     "version": 1}))
     write_manifest(tmp_path / "dist", read_lock(tmp_path / "cast.lock"))
-    files = strict((tmp_path / "dist" / "manifest.json").read_bytes())["files"]  # type: ignore[index]
+    files = strict((tmp_path / "dist" / "manifest.json").read_bytes())["files"]
     assert files["a/full.png"]["reference"] == {"target": "a/bust", "render_key": "k" * 64}
     assert files["a/full.png"]["depends_on"] == "a/bust"
     assert files["a/full.png"]["inputs"] == {"6.text": "a prompt"}
