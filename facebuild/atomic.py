@@ -6,6 +6,7 @@ the many outputs skip it, since a kill needs only the rename to be atomic."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -58,3 +59,13 @@ def write_text_if_changed(path: Path, text: str, *, durable: bool = False) -> bo
         pass
     write_text_atomic(path, text, durable=durable)
     return True
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file of exactly ``data``: a link is never followed, and
+    a file of another size is not read (dist is the user's; it may hold anything)."""
+    try:
+        status = path.lstat()
+        return stat.S_ISREG(status.st_mode) and status.st_size == len(data) and path.read_bytes() == data
+    except OSError:  # missing, or not readable
+        return False

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from facebuild.backends import Backend
 from facebuild.cast import Cast
-from facebuild.dist import OWN_FILES, build_lock, files_in, read_cast_lock, remove_output
+from facebuild.dist import build_lock, files_in, read_cast_lock, remove_output
+from facebuild.distpaths import is_own_file
 from facebuild.diststate import DistState
 from facebuild.lock import write_lock
 from facebuild.manifest import write_manifest
@@ -46,7 +47,7 @@ def clean(cast: Cast, *, dry_run: bool = False, backend: Backend | None = None) 
             if not dry_run:
                 remove_output(cast, lock, state, name)
         left = [relative for relative in files_in(cast.dist_dir)
-                if relative not in wanted and relative not in made and relative not in OWN_FILES]
+                if relative not in wanted and relative not in made and not is_own_file(relative)]
         if not dry_run and removed:
             write_lock(cast.lock_path, lock)
             write_manifest(cast.dist_dir, lock)

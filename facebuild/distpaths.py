@@ -18,7 +18,15 @@ from facebuild.atomic import TEMP_PREFIX
 
 MANIFEST, GALLERY, CONTACT_SHEET = "manifest.json", "index.html", "contact-sheet.png"
 OWN_FILES = frozenset({MANIFEST, GALLERY, CONTACT_SHEET})
-"""Files facebuild writes at the top of dist for the whole cast."""
+"""Files facebuild writes at the top of dist for the whole cast (see ``is_own_file``)."""
+_SHEET_PAGE = re.compile(r"contact-sheet-[0-9]+\.png")
+"""The further pages of the contact sheet of a large cast."""
+
+
+def is_own_file(relative: str) -> bool:
+    """Whether ``relative`` is one of facebuild's files for the whole cast: no target's."""
+    return relative in OWN_FILES or (relative.startswith("contact-sheet-")
+                                     and _SHEET_PAGE.fullmatch(relative) is not None)
 
 MAX_PATH = 1024
 
@@ -38,7 +46,7 @@ def path_problem(relative: object) -> str | None:
     no backslash, and not one of facebuild's own files or temp names."""
     if not isinstance(relative, str) or not relative:
         return "is not a path"
-    if len(relative) <= MAX_PATH and _PLAIN.fullmatch(relative) and relative not in OWN_FILES:
+    if len(relative) <= MAX_PATH and _PLAIN.fullmatch(relative) and not is_own_file(relative):
         return None  # the quick answer for 10,000 targets; the rest says what is wrong
     if len(relative) > MAX_PATH:
         return f"is longer than {MAX_PATH} characters"
@@ -53,7 +61,7 @@ def path_problem(relative: object) -> str | None:
         return "leaves dist ('..')"
     if any(part in ("", ".") for part in parts):
         return "has an empty or '.' part"
-    if relative in OWN_FILES:
+    if is_own_file(relative):
         return "is a file facebuild writes for the whole cast"
     if any(part.startswith(TEMP_PREFIX) for part in parts):
         return f"starts with {TEMP_PREFIX!r}, the name of facebuild's temp files"

@@ -12,20 +12,42 @@ every string is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import re
+import sys
+from collections.abc import Callable, Mapping
 from html import escape
+from pathlib import Path
 from urllib.parse import quote
 
-from facebuild.atomic import write_text_if_changed
+from facebuild.atomic import holds, write_atomic
 from facebuild.cast import Cast
 from facebuild.castfile import Character
+from facebuild.distpaths import GALLERY
+from facebuild.galleryrows import known_page, page_body, remember, remembered
+from facebuild.gcpause import paused_gc
 from facebuild.lock import Lock, LockEntry
 from facebuild.privacy import shown_text
+from facebuild.sheetpages import PAGE_CELLS, page_count, page_path
 
 SHOWN_MAX = 256
 """Variants larger than this are shown scaled down to fit, linked to the file itself."""
 ENLARGED = 192
 """Icons of at most a third of this are also shown enlarged to about this size."""
+
+
+def _code_digest() -> str:
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:  # no source beside the code: rows are made anew whenever the version is new
+        from facebuild import __version__
+
+        source = __version__.encode()
+    return hashlib.sha256(repr((source, sys.version_info[:2])).encode()).hexdigest()[:16]
+
+
+_FORMAT = _code_digest()
+"""Part of every row's key: a row made by other code is made again."""
 
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f4f4f1;color:#222}
@@ -50,6 +72,7 @@ figcaption{font-weight:600}figcaption small{font-weight:400;color:#777}
 background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px}
 img.big{image-rendering:pixelated}
 details{max-width:60em;font-size:12px;margin-top:6px}dd{word-break:break-word}
+#sheets{padding:12px 16px;word-spacing:4px}
 dl{display:grid;grid-template-columns:auto 1fr;gap:0 8px;margin:4px 0}dt{color:#777}dd{margin:0}
 """
 
@@ -65,22 +88,47 @@ if(location.hash.startsWith('#q=')){box.value=decodeURIComponent(location.hash.s
 """
 
 
-def write_site(cast: Cast, lock: Lock) -> None:
-    """After a build wrote the lock: dist/index.html, and the contact sheet if its
-    inputs changed."""
-    from facebuild.sheet import write_build_sheet
+def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> None:
+    """After a build wrote the lock: dist/index.html, and the pages of the contact sheet
+    (``page_cells`` cells each) whose cells changed. Rows whose inputs did not change are
+    taken from the page facebuild wrote last (see ``facebuild.galleryrows``)."""
+    from facebuild.sheet import SHEET_FILE, sheet_cells, write_sheet
 
-    write_text_if_changed(cast.dist_dir / "index.html", gallery_html(cast, lock))
-    write_build_sheet(cast, lock)
+    index = cast.dist_dir / GALLERY
+    shown = remembered(shown_text(cast))  # the sheet's labels are the gallery's names
+    with paused_gc():  # 20,000 small strings and lists in the heap of a whole build
+        cells = sheet_cells(cast, lock, shown=shown)
+        pages = page_count(len(cells), page_cells) if cells else 0
+        known = known_page(index, cast.state_dir)
+        page = gallery_html(cast, lock, sheet_pages=pages, shown=shown,
+                            known=known.rows if known else None)
+    data = page.encode("utf-8", "replace")  # a lone surrogate from a hand-made lock: '?'
+    if not (known.text == page if known else holds(index, data)):
+        write_atomic(index, data)
+    remember(index, cast.state_dir)
+    if cells:
+        write_sheet(cells, cast.dist_dir / SHEET_FILE, cast.dist_dir, page_cells=page_cells)
 
 
-def gallery_html(cast: Cast, lock: Lock) -> str:
-    shown = shown_text(cast)
+def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
+                 shown: Callable[[str], str] | None = None,
+                 known: Mapping[str, str] | None = None) -> str:
+    """The page; ``sheet_pages``: how many pages the contact sheet has, each linked;
+    ``shown``: the privacy guard's view of a text (default: the cast's); ``known``: rows
+    facebuild made before, by key, to take instead of making them again."""
+    shown = shown or remembered(shown_text(cast))
+    esc = remembered(escape)  # a world's negative, backends, models, roles: the same in every row
     by_id = {character.id: character for character in cast.spec.characters}  # not a search per row
-    rows = [_row(character, by_id.get(character), variants, shown)
-            for character, variants in group(cast, lock).items()]
+    rows: list[str] = []
+    keys: list[str] = []
+    for character_id, variants in group(cast, lock).items():
+        fields = _shown_fields(character_id, by_id.get(character_id), shown)
+        key = _row_key(character_id, fields, variants)
+        row = known.get(key) if known else None
+        rows.append(row if row is not None else _row(character_id, fields, variants, esc))
+        keys.append(key)
     title = escape(cast.spec.name)
-    sheet = '<a href="contact-sheet.png">contact sheet</a>' if rows else ""
+    sheet, pages = _sheet_links(sheet_pages if rows else 0)
     return "".join([
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
@@ -89,10 +137,21 @@ def gallery_html(cast: Cast, lock: Lock) -> str:
         '<input id="filter" type="search" placeholder="filter: name, role, trait" '
         'aria-label="filter by name, role or trait" autofocus>',
         f'<span id="count">{len(rows)} characters</span>{sheet}',
-        '<a href="manifest.json">manifest.json</a></header>\n<main>\n',
-        "\n".join(rows),
-        f"\n</main><script>{_SCRIPT}</script></body></html>\n",
+        '<a href="manifest.json">manifest.json</a></header>\n',
+        page_body(rows, keys),
+        f"{pages}<script>{_SCRIPT}</script></body></html>\n",
     ])
+
+
+def _sheet_links(pages: int) -> tuple[str, str]:
+    """The header's link to the contact sheet and, when it has several pages, the list of
+    them under the rows."""
+    if pages <= 1:
+        return ('<a href="contact-sheet.png">contact sheet</a>' if pages else "", "")
+    links = " ".join(f'<a href="{quote(page_path(Path("contact-sheet.png"), n).as_posix())}">{n}</a>'
+                     for n in range(1, pages + 1))
+    return (f'<a href="#sheets">contact sheet ({pages} pages)</a>',
+            f'\n<nav id="sheets">contact sheet, {pages} pages: {links}</nav>')
 
 
 Variants = dict[str, dict[int, LockEntry]]
@@ -100,79 +159,138 @@ Variants = dict[str, dict[int, LockEntry]]
 
 
 def group(cast: Cast, lock: Lock) -> dict[str, Variants]:
-    """Lock entries by character (in cast order, then any others) and variant (in the
-    cast's order) and candidate number."""
+    """Lock entries by character (in cast order, then any others by id) and variant (in the
+    cast's order, then any others by name) and candidate number."""
     order = {name: i for i, name in enumerate(cast.spec.variants)}
     found: dict[str, Variants] = {c.id: {} for c in cast.spec.characters}
-    for name, entry in sorted(lock.entries.items()):
+    known = len(found)
+    for name, entry in lock.entries.items():  # no setdefault: 20,000 empty dicts made for nothing
         target, _, number = name.partition("~")
         character, _, variant = target.partition("/")
-        candidates = found.setdefault(character, {}).setdefault(variant, {})
+        variants = found.get(character)
+        if variants is None:
+            variants = found[character] = {}
+        candidates = variants.get(variant)
+        if candidates is None:
+            candidates = variants[variant] = {}
         candidates[int(number) if number.isdigit() else 1] = entry
-    return {character: dict(sorted(variants.items(), key=lambda kv: order.get(kv[0], len(order))))
+    others = sorted(list(found)[known:])  # kept in the lock (edited by hand), not in the cast
+    for character in others:
+        found[character] = found.pop(character)
+    last = len(order)
+    return {character: dict(sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0])))
             for character, variants in found.items() if variants}
 
 
-def _row(character_id: str, character: Character | None, variants: Variants,
-         shown: Callable[[str], str]) -> str:
-    if character is not None:
-        name, role, traits = character.name, character.role, list(character.traits)
-        tags = (character.model_extra or {}).get("tags")
-        if isinstance(tags, list):
-            traits += [str(t) for t in tags]
-    else:  # kept in the lock (edited by hand) but no longer in the cast
-        name, role, traits = character_id, "", []
-    name, role, traits = shown(name), shown(role), [shown(t) for t in traits]
+Fields = tuple[str, str, list[str]]
+"""A character's name, role and traits (with its tags) as the privacy guard shows them."""
+
+
+def _shown_fields(character_id: str, character: Character | None, shown: Callable[[str], str]) -> Fields:
+    if character is None:  # kept in the lock (edited by hand) but no longer in the cast
+        return shown(character_id), "", []
+    traits = list(character.traits)
+    tags = (character.model_extra or {}).get("tags")
+    if isinstance(tags, list):
+        traits += [str(t) for t in tags]
+    return shown(character.name), shown(character.role), [shown(t) for t in traits]
+
+
+def _row_key(character_id: str, fields: Fields, variants: Variants) -> str:
+    """What a row shows, as a digest: the code that makes rows, the character's shown
+    fields, its variants, and per image its file (which names its candidate), sha256 and
+    output key (which covers the size and the render key: prompt, negative, seed, backend,
+    model). The fields joined by NUL (3x cheaper than ``repr``); when one holds a NUL, or an
+    entry of a hand-made lock has no keys, its render and post-processing and all are taken
+    by ``repr``, so two different rows never share a key."""
+    name, role, traits = fields
+    parts = [_FORMAT, character_id, name, role, str(len(traits)), *traits]
+    for variant, candidates in variants.items():
+        parts.append(variant)
+        for entry in candidates.values():
+            if entry.output_key is None or entry.render_key is None:
+                return _full_key(character_id, fields, variants)
+            parts += (entry.file, entry.sha256, entry.output_key)
+    text = "\0".join(parts)
+    if text.count("\0") != len(parts) - 1:
+        return _full_key(character_id, fields, variants)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _full_key(character_id: str, fields: Fields, variants: Variants) -> str:
+    parts: list[object] = [_FORMAT, character_id, fields]
+    for variant, candidates in variants.items():
+        for number, entry in candidates.items():
+            parts.append((variant, number, entry))
+    text = "repr" + repr(parts)  # never the start of a NUL-joined key, which is _FORMAT's hex
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _row(character_id: str, fields: Fields, variants: Variants, esc: Callable[[str], str]) -> str:
+    name, role, traits = fields
     search = " ".join([character_id, name, role, *traits]).lower()
-    tag_html = "".join(f"<span>{escape(t)}</span>" for t in traits)
-    figures = "".join(_figure(f"{character_id}/{v}", v, c) for v, c in variants.items())
-    return (f'<section class="row" id="{escape(character_id)}" data-search="{escape(search)}">'
-            f'<div class="who"><h2>{escape(name)}</h2><code>{escape(character_id)}</code>'
-            f'<p class="role">{escape(role)}</p><p class="tags">{tag_html}</p></div>'
-            f'<div class="body"><div class="variants">{figures}</div>{_details(variants)}</div></section>')
+    tag_html = "".join(f"<span>{esc(t)}</span>" for t in traits)
+    figures = "".join([_figure(f"{character_id}/{v}", v, c, esc) for v, c in variants.items()])
+    ident = escape(character_id)
+    return (f'<section class="row" id="{ident}" data-search="{escape(search)}">'
+            f'<div class="who"><h2>{escape(name)}</h2><code>{ident}</code>'
+            f'<p class="role">{esc(role)}</p><p class="tags">{tag_html}</p></div>'
+            f'<div class="body"><div class="variants">{figures}</div>{_details(variants, esc)}</div>'
+            '</section>')
 
 
-def _figure(target: str, variant: str, candidates: dict[int, LockEntry]) -> str:
-    width, height = (candidates[min(candidates)].post or {}).get("size", [SHOWN_MAX] * 2)
-    cells = "".join(_candidate(target, n, candidates[n], width, height, len(candidates) > 1)
-                    for n in sorted(candidates))
-    return (f'<figure><figcaption>{escape(variant)} <small>{width}×{height}</small></figcaption>'
+def _figure(target: str, variant: str, candidates: dict[int, LockEntry],
+            esc: Callable[[str], str]) -> str:
+    numbers = sorted(candidates)
+    width, height = (candidates[numbers[0]].post or {}).get("size", [SHOWN_MAX] * 2)
+    numbered = len(numbers) > 1
+    shown_target = escape(target)
+    cells = "".join([_candidate(shown_target, n, candidates[n], width, height, numbered)
+                     for n in numbers])
+    return (f'<figure><figcaption>{esc(variant)} <small>{width}×{height}</small></figcaption>'
             f'<div class="cands">{cells}</div></figure>')
 
 
-def _details(variants: Variants) -> str:
+def _details(variants: Variants, esc: Callable[[str], str]) -> str:
     """Prompt, negative, backend and model once per distinct prompt (a derived icon and
     every candidate share their source's), with the seed of each image."""
     prompts: dict[tuple[str, ...], dict[str, list[str]]] = {}
     for variant, candidates in variants.items():
-        for number, entry in sorted(candidates.items()):
-            render = entry.render or {}
-            key = tuple(str(render.get(k, "")) for k in ("prompt", "negative", "backend", "model"))
-            label = f"{variant} {number}" if len(candidates) > 1 else variant
+        numbered = len(candidates) > 1
+        for number in sorted(candidates):
+            render = candidates[number].render or {}
+            key = (str(render.get("prompt", "")), str(render.get("negative", "")),
+                   str(render.get("backend", "")), str(render.get("model", "")))
+            label = f"{variant} {number}" if numbered else variant
             prompts.setdefault(key, {}).setdefault(str(render.get("seed")), []).append(label)
     parts = ['<details><summary>prompts, seeds, models</summary>']
     for (prompt, negative, backend, model), seeds in prompts.items():
-        images = "; ".join(f"{', '.join(labels)}: seed {seed}" for seed, labels in seeds.items())
+        images = "; ".join([f"{', '.join(labels)}: seed {seed}" for seed, labels in seeds.items()])
         parts.append(f"<dl><dt>images</dt><dd>{escape(images)}</dd><dt>model</dt>"
-                     f"<dd>{escape(backend)} · {escape(model)}</dd><dt>prompt</dt>"
-                     f"<dd>{escape(prompt)}</dd><dt>negative</dt><dd>{escape(negative)}</dd></dl>")
+                     f"<dd>{esc(backend)} · {esc(model)}</dd><dt>prompt</dt>"
+                     f"<dd>{escape(prompt)}</dd><dt>negative</dt><dd>{esc(negative)}</dd></dl>")
     return "".join(parts) + "</details>"
+
+
+_URL_PLAIN = re.compile(r"[A-Za-z0-9_./-]*")
+"""A path ``quote`` and ``escape`` leave as it is: nearly every file in dist."""
 
 
 def _candidate(target: str, number: int, entry: LockEntry, width: int, height: int,
                numbered: bool) -> str:
+    """One image; ``target`` is escaped already."""
     file = entry.file
-    src = escape(f"{quote(file)}?v={entry.sha256[:12]}")
+    href = file if _URL_PLAIN.fullmatch(file) else escape(quote(file))
+    src = f"{href}?v={escape(entry.sha256[:12])}"
     scale = min(1.0, SHOWN_MAX / max(width, height))
     shown_w, shown_h = max(1, round(width * scale)), max(1, round(height * scale))
-    alt = escape(f"{target} candidate {number}" if numbered else target)
+    alt = f"{target} candidate {number}" if numbered else target
     images = (f'<img src="{src}" width="{shown_w}" height="{shown_h}" loading="lazy" '
               f'decoding="async" alt="{alt}">')
     factor = ENLARGED // max(width, height)
     if factor >= 3:
         images += (f'<img class="big" src="{src}" width="{width * factor}" '
                    f'height="{height * factor}" loading="lazy" alt="{alt}, enlarged">')
-    label = (f'<span class="num" title="facebuild pick {escape(target)} {number}">{number}</span>'
+    label = (f'<span class="num" title="facebuild pick {target} {number}">{number}</span>'
              if numbered else "")
-    return f'<div class="cand"><a href="{escape(quote(file))}">{images}</a>{label}</div>'
-
+    return f'<div class="cand"><a href="{href}">{images}</a>{label}</div>'

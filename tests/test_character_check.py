@@ -41,8 +41,7 @@ def verdict(folder: Path) -> uptodate.Verdict | None:
 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file a build leaves for people: dist/ and the lock."""
-    files = {str(p.relative_to(folder)): p.read_bytes() for p in (folder / "dist").rglob("*")
-             if p.is_file() and p.name != "contact-sheet.png"}
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in (folder / "dist").rglob("*") if p.is_file()}
     files["cast.lock"] = (folder / "cast.lock").read_bytes()
     return files
 
