@@ -1,0 +1,188 @@
+"""The rows of cast.lock: what a version 2 row leaves out of its entry, and how reading
+restores the whole entry, so the rest of facebuild only ever sees full ``LockEntry`` records.
+
+A version 2 row leaves out what the lock says elsewhere:
+
+- a target whose render is another target's (``icon`` made ``from: bust``) names that
+  target, ``"render_of": "tessa/bust"``, instead of repeating the render, its key, the
+  template, the price, the source and ``depends_on``; the target named is the first, in
+  sorted order, with that render key, and holds them all (it names no other);
+- ``output_key`` is left out when it is the digest of ``post`` and ``render_key`` (what
+  the planner makes), and recomputed on reading;
+- ``file`` is left out when it is the target's name with its format (``tessa/bust.png``).
+
+A version 1 row is the whole entry. Reading shares what is equal between entries (a
+render between the targets made from it, equal ``post`` mappings), which keeps a lock of
+100,000 targets small in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from facebuild.lockentry import LockEntry, entry_problem, shown
+
+SHARED = ("render", "render_key", "template", "price", "source", "depends_on")
+"""The fields a row with ``render_of`` takes from the row it names."""
+
+class RowError(ValueError):
+    """A row facebuild could not have written: ``target`` and what is wrong with it."""
+
+    def __init__(self, target: object, problem: str) -> None:
+        super().__init__(problem)
+        self.target, self.problem = target, problem
+
+
+def holders(entries: dict[str, LockEntry], names: Iterable[str]) -> dict[str, str]:
+    """For each target of ``names`` (sorted) whose render key an earlier one has, that
+    earlier target: the one that holds the render in the file, if the two share it."""
+    first: dict[str, str] = {}
+    found: dict[str, str] = {}
+    for name in names:
+        key = entries[name].render_key
+        if key is not None:
+            holder = first.setdefault(key, name)
+            if holder != name:
+                found[name] = holder
+    return found
+
+
+def shares(entry: LockEntry, holder: LockEntry) -> bool:
+    """Whether ``entry`` may be written as ``render_of`` ``holder``: every shared field equal
+    (the price of the same JSON type: 1 and 1.0 are written differently)."""
+    return (entry.render_key == holder.render_key and holder.render is not None
+            and entry.render == holder.render and entry.template == holder.template
+            and type(entry.price) is type(holder.price) and entry.price == holder.price
+            and entry.source == holder.source and entry.depends_on == holder.depends_on)
+
+
+def row(name: str, entry: LockEntry, holder: tuple[str, LockEntry] | None) -> dict[str, Any]:
+    """The fields of ``entry``'s row in a version 2 lock; ``holder`` is the target that
+    holds its render in the file (see ``holders``), if any."""
+    data = entry.to_dict()
+    if holder is not None and shares(entry, holder[1]):
+        for key in SHARED:
+            data.pop(key, None)
+        data["render_of"] = holder[0]
+    post = entry.post
+    if post is not None and entry.render_key is not None:
+        if entry.output_key == output_key(entry.render_key, _post_json(post)):
+            data.pop("output_key", None)
+        elif entry.output_key is None:
+            data["output_key"] = None  # not the computed one: said, so that it reads back as None
+        if entry.file == _default_file(name, post):
+            del data["file"]
+    return data
+
+
+def output_key(render_key: str, post_json: str) -> str:
+    """The planner's output key (``facebuild.planner.output_key``): the digest of
+    ``{"post": post, "render_key": render_key}`` as canonical JSON."""
+    text = f'{{"post":{post_json},"render_key":"{render_key}"}}'
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _post_json(post: dict[str, Any]) -> str:
+    return json.dumps(post, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _default_file(name: str, post: dict[str, Any]) -> str | None:
+    fmt = post.get("format")
+    return f"{name}.{fmt}" if type(fmt) is str else None
+
+
+def entries_of(targets: dict[Any, Any], version: int) -> dict[str, LockEntry]:
+    """The checked, whole entries of a lock's ``targets``, in the file's order; ``RowError``
+    for the first row facebuild could not have written (checked as strictly as a journal
+    record: paths inside dist, 64-hex digests, types; a ``render_of`` that names no row, or
+    one that itself names another, is refused)."""
+    read = _Read(targets, version)
+    later: list[tuple[str, dict[str, Any]]] = []
+    for name, data in targets.items():
+        if version >= 2 and type(data) is dict:
+            if "file" not in data and type(data.get("post")) is dict:
+                data["file"] = _default_file(name, data["post"]) if type(name) is str else None
+            if "render_of" in data:
+                holder = data["render_of"]
+                if type(holder) is str and holder in read.holding:  # sorted: it comes first
+                    read.shared(name, data)
+                else:  # a hand-sorted lock: found at the end, or refused then
+                    later.append((name, data))
+                continue
+        read.whole(name, data)
+    for name, data in later:
+        read.shared(name, data)
+    found = read.found
+    return found if not later else {name: found[name] for name in targets}
+
+
+class _Read:
+    """The entries of one lock as its rows are read, and what is shared between them."""
+
+    def __init__(self, targets: dict[Any, Any], version: int) -> None:
+        self.targets, self.version = targets, version
+        self.found: dict[str, LockEntry] = {}
+        self.holding: dict[str, LockEntry] = {}
+        """The rows written whole: only they hold a render that others name."""
+        self.owners: dict[str, str] = {}
+        self.posts: dict[str, tuple[dict[str, Any], str]] = {}
+
+    def whole(self, name: Any, data: Any) -> None:
+        problem = entry_problem(name, data)
+        if problem is not None:
+            raise RowError(name, problem)
+        get = data.get
+        key = get("render_key")
+        post, output = self._post_and_key(get("post"), key, data)
+        self._add(name, LockEntry(data["file"], data["sha256"], key, output, get("render"), post,
+                                  get("template"), get("price"), get("source"), get("depends_on")))
+        self.holding[name] = self.found[name]
+
+    def shared(self, name: Any, data: dict[str, Any]) -> None:
+        holder = data["render_of"]
+        problem = entry_problem(name, data) or self._render_of_problem(holder, data)
+        if problem is not None:
+            raise RowError(name, problem)
+        base = self.holding[holder]
+        post, output = self._post_and_key(data.get("post"), base.render_key, data)
+        self._add(name, LockEntry(data["file"], data["sha256"], base.render_key, output, base.render,
+                                  post, base.template, base.price, base.source, base.depends_on))
+
+    def _add(self, name: str, entry: LockEntry) -> None:
+        other = self.owners.setdefault(entry.file, name)
+        if other != name:
+            raise RowError(name, f"file: {entry.file!r} is also the file of {other!r}")
+        self.found[name] = entry
+
+    def _render_of_problem(self, holder: object, data: dict[str, Any]) -> str | None:
+        if type(holder) is not str:
+            return f"render_of: {shown(holder)} is not a target name"
+        if holder not in self.targets:
+            return f"render_of: {shown(holder)} names no target of this lock"
+        if holder not in self.holding:
+            return f"render_of: {shown(holder)} takes its own render from another target"
+        base = self.holding[holder]
+        if base.render is None or base.render_key is None:
+            return f"render_of: {shown(holder)} has no render to share"
+        written = [key for key in SHARED if key in data]
+        if written:
+            return f"{written[0]}: is taken from render_of {shown(holder)}, not written beside it"
+        return None
+
+
+    def _post_and_key(self, post: dict[str, Any] | None, render_key: str | None,
+                      data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+        """A row's post, the same object as an equal one read before it, and its output key:
+        as written, or computed when a version 2 row left it out."""
+        key: str | None = data.get("output_key")
+        if post is None:
+            return None, key
+        seen = self.posts.get(text := repr(post))  # repr tells 1 from 1.0 and True, as JSON does
+        if seen is None:
+            seen = self.posts[text] = (post, _post_json(post))
+        if self.version >= 2 and render_key is not None and "output_key" not in data:
+            key = output_key(render_key, seen[1])
+        return seen[0], key
