@@ -38,8 +38,8 @@ class Lock:
 
     entries: dict[str, LockEntry] = field(default_factory=dict)
     changed: bool = False
-    """Whether ``entries`` differ from the file (a replayed journal, a build's writes):
-    a no-op build of 10,000 targets then skips re-encoding the lock."""
+    """Whether ``entries`` differ from the file (a replayed journal, a build's writes), or the
+    file is of an older version: a no-op build of 10,000 targets then skips re-encoding the lock."""
     texts: dict[str, _Block] = field(default_factory=dict, repr=False, compare=False)
     """Each entry's block of text in the file, with the entry it encodes and the entry that
     holds its render there (see ``facebuild.lockrows``): a block is encoded again only when
@@ -85,11 +85,14 @@ _Block = tuple[LockEntry, LockEntry | None, str]
 
 def read_lock(path: Path, journal: Path | None = None) -> Lock:
     """The lock at ``path`` (empty when missing), with a killed build's journal replayed.
-    Both may be hand-made or hostile: every entry is checked before a path in it is used."""
+    Both may be hand-made or hostile: every entry is checked before a path in it is used.
+    A lock of an older version counts as changed: the next build writes it as this one."""
     lock = Lock()
     if path.exists():
-        lock.entries = parse_lock(path.read_bytes(), path)
+        with _collector_paused():  # the file's bytes are let go before the entries are made
+            lock.entries, version = _entries(_parsed(path.read_bytes(), path), path)
         lock.as_read = dict(lock.entries)
+        lock.changed = version < LOCK_VERSION
     if journal is not None:
         replay_journal(lock, journal)
     return lock
@@ -99,7 +102,7 @@ def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
     """The checked entries of a lock file's text; a ``CastError`` naming ``path`` and the
     entry when it is not a lock facebuild could have written."""
     with _collector_paused():
-        return _parse_lock(text, path)
+        return _entries(_parsed(text, path), path)[0]
 
 
 @contextmanager
@@ -116,12 +119,16 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
+def _parsed(text: bytes | str, path: Path) -> Any:
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except (ValueError, RecursionError) as exc:  # also non-UTF-8 and 5,000-digit numbers
         raise CastError(f"cast.lock is not valid JSON ({str(exc)[:200]})", location=Location(path),
                         hint=_RESTORE) from None
+
+
+def _entries(data: Any, path: Path) -> tuple[dict[str, LockEntry], int]:
+    """The entries of a parsed lock file, and its version."""
     version = data.get("version") if isinstance(data, dict) else None
     if type(version) is int and version > LOCK_VERSION:
         raise CastError(f"cast.lock is version {version}, newer than this facebuild reads "
@@ -135,7 +142,7 @@ def _parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
         raise CastError("'targets' is not a mapping of target names to entries",
                         location=Location(path), key="targets", hint=_RESTORE)
     try:
-        return entries_of(targets, version)
+        return entries_of(targets, version), version
     except RowError as exc:
         raise CastError(exc.problem, location=Location(path), key=f"targets[{shown(exc.target)}]",
                         hint=_RESTORE) from None

@@ -51,12 +51,22 @@ def holders(entries: dict[str, LockEntry], names: Iterable[str]) -> dict[str, st
 
 
 def shares(entry: LockEntry, holder: LockEntry) -> bool:
-    """Whether ``entry`` may be written as ``render_of`` ``holder``: every shared field equal
-    (the price of the same JSON type: 1 and 1.0 are written differently)."""
+    """Whether ``entry`` may be written as ``render_of`` ``holder``: every shared field the
+    same, as JSON says it (``1``, ``1.0`` and ``true`` are equal in Python, not in the file)."""
     return (entry.render_key == holder.render_key and holder.render is not None
-            and entry.render == holder.render and entry.template == holder.template
+            and _same(entry.render, holder.render) and entry.template == holder.template
             and type(entry.price) is type(holder.price) and entry.price == holder.price
-            and entry.source == holder.source and entry.depends_on == holder.depends_on)
+            and _same(entry.source, holder.source) and entry.depends_on == holder.depends_on)
+
+
+def _same(one: dict[str, Any] | None, other: dict[str, Any] | None) -> bool:
+    """Equal as written: the same object (the targets of one render in a build), or equal
+    with the same JSON text (an entry read from a version 1 lock)."""
+    return one is other or (one == other and _exact(one) == _exact(other))
+
+
+def _exact(value: dict[str, Any] | None) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def row(name: str, entry: LockEntry, holder: tuple[str, LockEntry] | None) -> dict[str, Any]:
