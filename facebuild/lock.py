@@ -26,7 +26,7 @@ from facebuild.lockentry import checked_entry as checked_entry
 from facebuild.lockentry import entry_problem as entry_problem
 from facebuild.lockentry import shown
 from facebuild.lockrows import RowError, entries_of, holders, row
-from facebuild.locktext import document_text, parsed_blocks, row_text
+from facebuild.locktext import chunks, document_text, frame_version, parsed_blocks, row_text
 
 LOCK_VERSION = 2
 """The version facebuild writes; it reads every version from 1 to this one."""
@@ -89,8 +89,8 @@ def read_lock(path: Path, journal: Path | None = None) -> Lock:
     A lock of an older version counts as changed: the next build writes it as this one."""
     lock = Lock()
     if path.exists():
-        with _collector_paused():  # the file's bytes are let go before the entries are made
-            lock.entries, version = _entries(_parsed(path.read_bytes(), path), path)
+        with _collector_paused():
+            lock.entries, version = _read(path.read_bytes(), path)
         lock.as_read = dict(lock.entries)
         lock.changed = version < LOCK_VERSION
     if journal is not None:
@@ -103,6 +103,35 @@ def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
     entry when it is not a lock facebuild could have written."""
     with _collector_paused():
         return _entries(_parsed(text, path), path)[0]
+
+
+def _read(data: bytes, path: Path) -> tuple[dict[str, LockEntry], int]:
+    """The entries and version of the lock file ``data``: parsed a chunk of rows at a time
+    when it is in the frame facebuild writes (see ``facebuild.locktext.chunks``), else whole."""
+    version = frame_version(data, "targets", range(1, LOCK_VERSION + 1))
+    if version is not None:
+        try:
+            return entries_of(_rows(data, version), version), version
+        except _NotFramed:
+            pass  # parsed whole below: the same rows, or the error that says what is wrong
+        except RowError as exc:
+            raise _row_error(exc, path) from None
+    return _entries(_parsed(data, path), path)
+
+
+class _NotFramed(Exception):
+    """A chunk of a lock file that does not parse alone: a hand edit."""
+
+
+def _rows(data: bytes, version: int) -> Iterator[dict[str, Any]]:
+    for chunk in chunks(data, "targets", version):
+        try:
+            rows = json.loads(chunk)
+        except (ValueError, RecursionError):
+            raise _NotFramed() from None
+        if not isinstance(rows, dict):
+            raise _NotFramed()
+        yield rows
 
 
 @contextmanager
@@ -142,10 +171,14 @@ def _entries(data: Any, path: Path) -> tuple[dict[str, LockEntry], int]:
         raise CastError("'targets' is not a mapping of target names to entries",
                         location=Location(path), key="targets", hint=_RESTORE)
     try:
-        return entries_of(targets, version), version
+        return entries_of((targets,), version), version
     except RowError as exc:
-        raise CastError(exc.problem, location=Location(path), key=f"targets[{shown(exc.target)}]",
-                        hint=_RESTORE) from None
+        raise _row_error(exc, path) from None
+
+
+def _row_error(exc: RowError, path: Path) -> CastError:
+    return CastError(exc.problem, location=Location(path), key=f"targets[{shown(exc.target)}]",
+                     hint=_RESTORE)
 
 
 _RESTORE = "restore it from git, or delete it to rebuild everything"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from facebuild.lockentry import LockEntry, entry_problem, shown
 
@@ -104,41 +104,47 @@ def _default_file(name: str, post: dict[str, Any]) -> str | None:
     return f"{name}.{fmt}" if type(fmt) is str else None
 
 
-def entries_of(targets: dict[Any, Any], version: int) -> dict[str, LockEntry]:
-    """The checked, whole entries of a lock's ``targets``, in the file's order; ``RowError``
-    for the first row facebuild could not have written (checked as strictly as a journal
-    record: paths inside dist, 64-hex digests, types; a ``render_of`` that names no row, or
-    one that itself names another, is refused)."""
-    read = _Read(targets, version)
+def entries_of(chunks: Iterable[dict[Any, Any]], version: int) -> dict[str, LockEntry]:
+    """The checked, whole entries of a lock's ``targets`` (given whole, or in chunks of rows
+    in the file's order: a chunk's parse is let go before the next is made), in the file's
+    order; ``RowError`` for the first row facebuild could not have written (checked as
+    strictly as a journal record: paths inside dist, 64-hex digests, types; a ``render_of``
+    that names no row, or one that itself names another, is refused)."""
+    read = _Read(version)
     later: list[tuple[str, dict[str, Any]]] = []
-    for name, data in targets.items():
-        if version >= 2 and type(data) is dict:
-            if "file" not in data and type(data.get("post")) is dict:
-                data["file"] = _default_file(name, data["post"]) if type(name) is str else None
-            if "render_of" in data:
-                holder = data["render_of"]
-                if type(holder) is str and holder in read.holding:  # sorted: it comes first
-                    read.shared(name, data)
-                else:  # a hand-sorted lock: found at the end, or refused then
-                    later.append((name, data))
-                continue
-        read.whole(name, data)
+    for rows in chunks:
+        for name, data in rows.items():
+            if version >= 2 and type(data) is dict:
+                if "file" not in data and type(data.get("post")) is dict:
+                    data["file"] = _default_file(name, data["post"]) if type(name) is str else None
+                if "render_of" in data:
+                    holder = data["render_of"]
+                    if type(holder) is str and holder in read.holding:  # sorted: it comes first
+                        read.shared(name, data)
+                    else:  # a hand-sorted lock: found at the end, or refused then
+                        read.later(name)
+                        later.append((name, data))
+                    continue
+            read.whole(name, data)
     for name, data in later:
         read.shared(name, data)
-    found = read.found
-    return found if not later else {name: found[name] for name in targets}
+    return cast("dict[str, LockEntry]", read.found)  # every row found at the end is there now
 
 
 class _Read:
     """The entries of one lock as its rows are read, and what is shared between them."""
 
-    def __init__(self, targets: dict[Any, Any], version: int) -> None:
-        self.targets, self.version = targets, version
-        self.found: dict[str, LockEntry] = {}
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.found: dict[str, LockEntry | None] = {}
+        """By target in the file's order; None for a row found at the end."""
         self.holding: dict[str, LockEntry] = {}
         """The rows written whole: only they hold a render that others name."""
         self.owners: dict[str, str] = {}
         self.posts: dict[str, tuple[dict[str, Any], str]] = {}
+
+    def later(self, name: str) -> None:
+        self.found[name] = None  # its place in the file's order
 
     def whole(self, name: Any, data: Any) -> None:
         problem = entry_problem(name, data)
@@ -147,9 +153,9 @@ class _Read:
         get = data.get
         key = get("render_key")
         post, output = self._post_and_key(get("post"), key, data)
-        self._add(name, LockEntry(data["file"], data["sha256"], key, output, get("render"), post,
-                                  get("template"), get("price"), get("source"), get("depends_on")))
-        self.holding[name] = self.found[name]
+        self.holding[name] = self._add(name, LockEntry(
+            data["file"], data["sha256"], key, output, get("render"), post, get("template"),
+            get("price"), get("source"), get("depends_on")))
 
     def shared(self, name: Any, data: dict[str, Any]) -> None:
         holder = data["render_of"]
@@ -161,27 +167,27 @@ class _Read:
         self._add(name, LockEntry(data["file"], data["sha256"], base.render_key, output, base.render,
                                   post, base.template, base.price, base.source, base.depends_on))
 
-    def _add(self, name: str, entry: LockEntry) -> None:
+    def _add(self, name: str, entry: LockEntry) -> LockEntry:
         other = self.owners.setdefault(entry.file, name)
         if other != name:
             raise RowError(name, f"file: {entry.file!r} is also the file of {other!r}")
         self.found[name] = entry
+        return entry
 
     def _render_of_problem(self, holder: object, data: dict[str, Any]) -> str | None:
         if type(holder) is not str:
             return f"render_of: {shown(holder)} is not a target name"
-        if holder not in self.targets:
+        if holder not in self.found:
             return f"render_of: {shown(holder)} names no target of this lock"
         if holder not in self.holding:
             return f"render_of: {shown(holder)} takes its own render from another target"
         base = self.holding[holder]
         if base.render is None or base.render_key is None:
             return f"render_of: {shown(holder)} has no render to share"
-        written = [key for key in SHARED if key in data]
-        if written:
-            return f"{written[0]}: is taken from render_of {shown(holder)}, not written beside it"
+        if not data.keys().isdisjoint(SHARED):
+            written = next(key for key in SHARED if key in data)
+            return f"{written}: is taken from render_of {shown(holder)}, not written beside it"
         return None
-
 
     def _post_and_key(self, post: dict[str, Any] | None, render_key: str | None,
                       data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:

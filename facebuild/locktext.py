@@ -19,6 +19,7 @@ same).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 _BETWEEN = ',\n    "'
@@ -32,6 +33,9 @@ def _head(field: str) -> str:
 def _tail(version: int) -> str:
     return '\n  },\n  "version": ' + str(version) + '\n}\n'
 
+
+_CHUNK = 1 << 20
+"""Bytes of a lock parsed at once when it is read in chunks (see ``chunks``)."""
 
 _INLINE = 80
 """The widest mapping or list a version 2 lock writes on one line."""
@@ -109,3 +113,30 @@ def _blocks(data: bytes, field: str, version: int) -> list[str] | None:
     blocks = text[len(head):-len(tail)].split(_BETWEEN)
     blocks[1:] = ['    "' + block for block in blocks[1:]]
     return blocks
+
+
+def frame_version(data: bytes, field: str, versions: range) -> int | None:
+    """The version of ``versions`` whose frame of ``document_text(field, ...)`` ``data`` is
+    in, with at least one block; None when it is in none (hand-formatted, or empty)."""
+    head = _head(field).encode()
+    if not data.startswith(head):
+        return None
+    for version in versions:
+        if data.endswith(tail := _tail(version).encode()) and len(data) > len(head) + len(tail):
+            return version
+    return None
+
+
+def chunks(data: bytes, field: str, version: int) -> Iterator[bytes]:
+    """The blocks of ``data``, in the frame of ``version`` (see ``frame_version``), as JSON
+    objects of about a megabyte each, so that a lock of 100,000 targets is never parsed whole
+    (its parse is twice the entries it holds). A chunk ends where a block does: a line with
+    four spaces and a quote after a comma; a chunk that a hand edit cut elsewhere does not
+    parse alone, and the caller then parses the whole file."""
+    start, end = len(_head(field)), len(data) - len(_tail(version))
+    separator = _BETWEEN.encode()
+    while start < end:
+        cut = data.find(separator, min(start + _CHUNK, end), end)
+        stop = end if cut < 0 else cut
+        yield b"{" + data[start:stop] + b"}"
+        start = stop + 2  # the next block starts after the comma and the newline

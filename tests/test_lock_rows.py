@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from facebuild.cast import load_cast
+from facebuild.errors import CastError
 from facebuild.keys import digest
-from facebuild.lock import Lock, LockEntry, read_lock, write_lock
+from facebuild.lock import Lock, LockEntry, parse_lock, read_lock, write_lock
 from facebuild.planner import plan
 
 A, B, C, D, K1, K2 = ("a" * 64, "b" * 64, "c" * 64, "d" * 64, "1" * 64, "2" * 64)
@@ -259,3 +260,33 @@ def test_every_entry_reads_back_as_it_was_written(tmp_path: Path, made: dict[str
     read = read_lock(path)
     assert whole(read.entries) == whole(made)
     assert Lock(dict(read.entries)).to_text() == text
+
+
+def many(count: int) -> dict[str, LockEntry]:
+    """A lock of ``count`` characters with a bust and an icon made from it: a few megabytes."""
+    found: dict[str, LockEntry] = {}
+    for index in range(count):
+        render = {**RENDER, "prompt": f"Portrait {index}. " + "Long words. " * 40, "seed": index}
+        key = digest(render)
+        for variant, post in (("bust", BUST_POST), ("icon", ICON_POST)):
+            name = f"c{index:05d}/{variant}"
+            found[name] = LockEntry(f"{name}.png", digest(name), key, output_key(key, post), render,
+                                    post, "portrait.j2", 0.04)
+    return found
+
+
+def test_a_lock_of_several_megabytes_is_read_in_chunks_as_it_is_whole(tmp_path: Path) -> None:
+    made = many(3000)
+    text = Lock(dict(made)).to_text()
+    assert len(text) > 3 * 2**20  # more than one chunk
+    path = tmp_path / "cast.lock"
+    path.write_text(text)
+    read = read_lock(path).entries
+    assert list(read) == sorted(made) and whole(read) == whole(made)
+    assert whole(parse_lock(text, path)) == whole(made)  # parsed whole: the same entries
+    # a hand edit puts a field of every block at the indent of a block: read all the same
+    path.write_text(text.replace(',\n      "sha256"', ',\n    "sha256"'))
+    assert whole(read_lock(path).entries) == whole(made)
+    path.write_text(text.replace(f'"sha256": "{digest("c01500/bust")}"', '"sha256": 7'))
+    with pytest.raises(CastError, match=r"targets\['c01500/bust'\]: sha256: 7 is not a sha256"):
+        read_lock(path)
