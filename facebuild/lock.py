@@ -191,7 +191,12 @@ def write_lock(path: Path, lock: Lock) -> bool:
     if not lock.texts and lock.entries:
         with _collector_paused():
             lock.take_blocks(_current(path))
-    return write_text_if_changed(path, lock.to_text(), durable=True)
+    try:
+        text = lock.to_text()
+    except RecursionError:  # a hand-made entry nested nearly as deep as JSON may be read
+        raise CastError("an entry is nested deeper than facebuild can write it", location=Location(path),
+                        hint=_RESTORE) from None
+    return write_text_if_changed(path, text, durable=True)
 
 
 def _current(path: Path) -> bytes:

@@ -18,7 +18,9 @@ class LockEntry(NamedTuple):
     keys it was made with, the render inputs (prompt, seed, model, ...), the post-processing,
     the template, the price paid per render, and where its character came from (a persona).
     The JSON field names are those of the file (``source``), kept for the locks in users'
-    repositories. A field that is None was not in the file and is not written.
+    repositories. A field that is None is not written (but for an ``output_key`` the row
+    would otherwise leave out: see ``facebuild.lockrows``); a row may leave out fields that
+    reading restores, so every entry holds all it was made with.
 
     A named tuple, not a frozen dataclass: as immutable and as typed, and ten times cheaper
     to make, which a full check of 10,000 targets does once per entry."""

@@ -40,6 +40,10 @@ _CHUNK = 1 << 20
 _INLINE = 80
 """The widest mapping or list a version 2 lock writes on one line."""
 
+_DEEPEST = 4 + 2 * 12
+"""The indent below which every value is written on one line, however long: a hand-made
+lock nested 900 deep is written by the C encoder, not by 900 frames of ``_value``."""
+
 
 def entry_text(name: str, data: dict[str, Any]) -> str:
     """One block as ``json.dumps`` of the whole file writes it, indented for its place."""
@@ -55,7 +59,7 @@ def row_text(name: str, data: dict[str, Any]) -> str:
 def _value(value: Any, indent: str) -> str:
     if isinstance(value, dict | list) and value:
         line = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
-        return line if len(line) <= _INLINE else _expanded(value, indent)
+        return line if len(line) <= _INLINE or len(indent) > _DEEPEST else _expanded(value, indent)
     return json.dumps(value, ensure_ascii=False)
 
 

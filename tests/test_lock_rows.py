@@ -290,3 +290,22 @@ def test_a_lock_of_several_megabytes_is_read_in_chunks_as_it_is_whole(tmp_path: 
     path.write_text(text.replace(f'"sha256": "{digest("c01500/bust")}"', '"sha256": 7'))
     with pytest.raises(CastError, match=r"targets\['c01500/bust'\]: sha256: 7 is not a sha256"):
         read_lock(path)
+
+
+@pytest.mark.parametrize("depth", [40, 600, 980, 5000])
+def test_a_lock_nested_deep_by_hand_is_written_or_one_line_never_a_traceback(cast_file: Path, cli,
+                                                                             depth: int) -> None:
+    assert cli("build")[0] == 0
+    path = cast_file.parent / "cast.lock"
+    data = json.loads(path.read_text())
+    data["targets"]["bob/full"]["render"]["options"] = {"deep": "NESTED"}
+    path.write_text(json.dumps(data).replace('"NESTED"', "[" * depth + "]" * depth))
+    cast_file.write_text(cast_file.read_text().replace("short hair", "long hair"))  # the lock is written
+    code, _, err = cli("build")
+    assert code in (0, 2) and "Traceback" not in err, err
+    if code == 2:
+        assert len(err.splitlines()) == 1 and err.startswith("error: cast.lock: "), err
+    else:  # bob/full's entry kept as it was, written by facebuild this time
+        render = read_lock(path).entries["bob/full"].render
+        assert render is not None and json.dumps(render["options"]["deep"]) == "[" * depth + "]" * depth
+        assert '"tessa-quark/bust": {\n' in path.read_text()
