@@ -25,7 +25,7 @@ from facebuild.lockentry import LockEntry as LockEntry
 from facebuild.lockentry import checked_entry as checked_entry
 from facebuild.lockentry import entry_problem as entry_problem
 from facebuild.lockentry import shown
-from facebuild.lockrows import RowError, entries_of, holders, row
+from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row
 from facebuild.locktext import chunks, document_text, frame_version, parsed_blocks, row_text
 
 LOCK_VERSION = 2
@@ -53,6 +53,7 @@ class Lock:
         only the entries whose block in ``texts`` is not theirs."""
         names = sorted(self.entries)
         held = holders(self.entries, names)
+        posts: PostTexts = {}
         blocks: list[str] = []
         for name in names:
             entry = self.entries[name]
@@ -60,7 +61,7 @@ class Lock:
             holding = self.entries[holder] if holder is not None else None
             known = self.texts.get(name)
             if known is None or known[0] is not entry or known[1] is not holding:
-                data = row(name, entry, (holder, holding) if holder and holding else None)
+                data = row(name, entry, (holder, holding) if holder and holding else None, posts)
                 known = self.texts[name] = (entry, holding, row_text(name, data))
             blocks.append(known[2])
         return document_text("targets", blocks, LOCK_VERSION)
@@ -70,13 +71,14 @@ class Lock:
         entry read from it (the same fields and values), given the entry holding its render."""
         names = sorted(self.entries)
         held = holders(self.entries, names)
+        posts: PostTexts = {}
         for name, fields, block in parsed_blocks(text, "targets", LOCK_VERSION):
             entry = self.entries.get(name)
             if entry is None or name in self.texts or self.as_read.get(name) is not entry:
                 continue
             holder = held.get(name)
             holding = self.entries[holder] if holder is not None else None
-            if fields == row(name, entry, (holder, holding) if holder and holding else None):
+            if fields == row(name, entry, (holder, holding) if holder and holding else None, posts):
                 self.texts[name] = (entry, holding, block)
 
 

@@ -69,7 +69,13 @@ def _exact(value: dict[str, Any] | None) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def row(name: str, entry: LockEntry, holder: tuple[str, LockEntry] | None) -> dict[str, Any]:
+PostTexts = dict[int, tuple[dict[str, Any], str]]
+"""Canonical JSON of each post by ``id``, with the post (kept alive, so the id is its own):
+the entries of a lock share a few post objects, encoded once per write, not once per entry."""
+
+
+def row(name: str, entry: LockEntry, holder: tuple[str, LockEntry] | None,
+        posts: PostTexts | None = None) -> dict[str, Any]:
     """The fields of ``entry``'s row in a version 2 lock; ``holder`` is the target that
     holds its render in the file (see ``holders``), if any."""
     data = entry.to_dict()
@@ -79,7 +85,7 @@ def row(name: str, entry: LockEntry, holder: tuple[str, LockEntry] | None) -> di
         data["render_of"] = holder[0]
     post = entry.post
     if post is not None and entry.render_key is not None:
-        if entry.output_key == output_key(entry.render_key, _post_json(post)):
+        if entry.output_key == output_key(entry.render_key, _post_text(post, posts)):
             data.pop("output_key", None)
         elif entry.output_key is None:
             data["output_key"] = None  # not the computed one: said, so that it reads back as None
@@ -97,6 +103,15 @@ def output_key(render_key: str, post_json: str) -> str:
 
 def _post_json(post: dict[str, Any]) -> str:
     return json.dumps(post, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _post_text(post: dict[str, Any], posts: PostTexts | None) -> str:
+    if posts is None:
+        return _post_json(post)
+    known = posts.get(id(post))
+    if known is None or known[0] is not post:
+        known = posts[id(post)] = (post, _post_json(post))
+    return known[1]
 
 
 def _default_file(name: str, post: dict[str, Any]) -> str | None:
