@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from facebuild.atomic import write_text_if_changed
 from facebuild.errors import CastError, FacebuildError, Location
@@ -91,8 +91,8 @@ def read_lock(path: Path, journal: Path | None = None) -> Lock:
     A lock of an older version counts as changed: the next build writes it as this one."""
     lock = Lock()
     if path.exists():
-        with _collector_paused():
-            lock.entries, version = _read(path.read_bytes(), path)
+        with _collector_paused(), path.open("rb") as handle:
+            lock.entries, version = _read(handle, path)
         lock.as_read = dict(lock.entries)
         lock.changed = version < LOCK_VERSION
     if journal is not None:
@@ -107,33 +107,35 @@ def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
         return _entries(_parsed(text, path), path)[0]
 
 
-def _read(data: bytes, path: Path) -> tuple[dict[str, LockEntry], int]:
-    """The entries and version of the lock file ``data``: parsed a chunk of rows at a time
-    when it is in the frame facebuild writes (see ``facebuild.locktext.chunks``), else whole."""
-    version = frame_version(data, "targets", range(1, LOCK_VERSION + 1))
+def _read(handle: BinaryIO, path: Path) -> tuple[dict[str, LockEntry], int]:
+    """The entries and version of the lock file open in ``handle``: read and parsed a chunk
+    of rows at a time when it is in the frame facebuild writes (see
+    ``facebuild.locktext.chunks``), else whole."""
+    version = frame_version(handle, "targets", range(1, LOCK_VERSION + 1))
     if version is not None:
         try:
-            return entries_of(_rows(data, version), version), version
+            return entries_of(_rows(handle, version), version), version
         except _NotFramed:
             pass  # parsed whole below: the same rows, or the error that says what is wrong
         except RowError as exc:
             raise _row_error(exc, path) from None
-    return _entries(_parsed(data, path), path)
+    handle.seek(0)
+    return _entries(_parsed(handle.read(), path), path)
 
 
 class _NotFramed(Exception):
     """A chunk of a lock file that does not parse alone: a hand edit."""
 
 
-def _rows(data: bytes, version: int) -> Iterator[dict[str, Any]]:
-    for chunk in chunks(data, "targets", version):
-        try:
+def _rows(handle: BinaryIO, version: int) -> Iterator[dict[str, Any]]:
+    try:
+        for chunk in chunks(handle, "targets", version):
             rows = json.loads(chunk)
-        except (ValueError, RecursionError):
-            raise _NotFramed() from None
-        if not isinstance(rows, dict):
-            raise _NotFramed()
-        yield rows
+            if not isinstance(rows, dict):
+                raise _NotFramed()
+            yield rows
+    except (ValueError, RecursionError):
+        raise _NotFramed() from None
 
 
 @contextmanager

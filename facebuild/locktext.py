@@ -19,8 +19,9 @@ same).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 _BETWEEN = ',\n    "'
 """Between two blocks: the comma ending one, and the next line's four spaces and quote."""
@@ -119,28 +120,43 @@ def _blocks(data: bytes, field: str, version: int) -> list[str] | None:
     return blocks
 
 
-def frame_version(data: bytes, field: str, versions: range) -> int | None:
-    """The version of ``versions`` whose frame of ``document_text(field, ...)`` ``data`` is
-    in, with at least one block; None when it is in none (hand-formatted, or empty)."""
+def frame_version(handle: BinaryIO, field: str, versions: range) -> int | None:
+    """The version of ``versions`` whose frame of ``document_text(field, ...)`` the file open
+    in ``handle`` is in, with at least one block; None when it is in none (hand-formatted,
+    or empty). Only its first and last bytes are read."""
     head = _head(field).encode()
-    if not data.startswith(head):
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(0)
+    if handle.read(len(head)) != head:
         return None
     for version in versions:
-        if data.endswith(tail := _tail(version).encode()) and len(data) > len(head) + len(tail):
-            return version
+        tail = _tail(version).encode()
+        if size > len(head) + len(tail):
+            handle.seek(size - len(tail))
+            if handle.read(len(tail)) == tail:
+                return version
     return None
 
 
-def chunks(data: bytes, field: str, version: int) -> Iterator[bytes]:
-    """The blocks of ``data``, in the frame of ``version`` (see ``frame_version``), as JSON
-    objects of about a megabyte each, so that a lock of 100,000 targets is never parsed whole
-    (its parse is twice the entries it holds). A chunk ends where a block does: a line with
-    four spaces and a quote after a comma; a chunk that a hand edit cut elsewhere does not
-    parse alone, and the caller then parses the whole file."""
-    start, end = len(_head(field)), len(data) - len(_tail(version))
+def chunks(handle: BinaryIO, field: str, version: int) -> Iterator[bytes]:
+    """The blocks of the file open in ``handle``, in the frame of ``version`` (see
+    ``frame_version``), as JSON objects of about a megabyte each, read a megabyte at a time:
+    a lock of 100,000 targets is never in memory whole, nor parsed whole (its parse is twice
+    the entries it holds). A chunk ends where a block does, at a line with four spaces and a
+    quote after a comma; a chunk that a hand edit cut elsewhere does not parse alone, and
+    the caller then parses the whole file. ``ValueError`` if the file is shorter than it was."""
+    start = len(_head(field))
+    left = handle.seek(0, os.SEEK_END) - len(_tail(version)) - start
+    handle.seek(start)
     separator = _BETWEEN.encode()
-    while start < end:
-        cut = data.find(separator, min(start + _CHUNK, end), end)
-        stop = end if cut < 0 else cut
-        yield b"{" + data[start:stop] + b"}"
-        start = stop + 2  # the next block starts after the comma and the newline
+    pending = b""
+    while left > 0:
+        piece = handle.read(min(_CHUNK, left))
+        if not piece:
+            raise ValueError("the file is shorter than it was")
+        left -= len(piece)
+        pending += piece
+        cut = pending.rfind(separator) if left > 0 else len(pending)
+        if cut >= 0:  # else one block longer than a chunk: read on
+            yield b"{" + pending[:cut] + b"}"
+            pending = pending[cut + 2:]  # the next block starts after the comma and the newline

@@ -277,6 +277,8 @@ def many(count: int) -> dict[str, LockEntry]:
 
 def test_a_lock_of_several_megabytes_is_read_in_chunks_as_it_is_whole(tmp_path: Path) -> None:
     made = many(3000)
+    huge = made["c00007/bust"]  # one block longer than a chunk
+    made["c00007/bust"] = huge._replace(render={**(huge.render or {}), "prompt": "word " * 400_000})
     text = Lock(dict(made)).to_text()
     assert len(text) > 3 * 2**20  # more than one chunk
     path = tmp_path / "cast.lock"
