@@ -311,3 +311,19 @@ def test_a_lock_nested_deep_by_hand_is_written_or_one_line_never_a_traceback(cas
         render = read_lock(path).entries["bob/full"].render
         assert render is not None and json.dumps(render["options"]["deep"]) == "[" * depth + "]" * depth
         assert '"tessa-quark/bust": {\n' in path.read_text()
+
+
+def test_equal_values_of_renders_are_read_as_one_object_and_kept_exact(tmp_path: Path) -> None:
+    made = many(3)
+    odd = made["c00002/bust"]
+    made["c00002/bust"] = odd._replace(render={**(odd.render or {}), "identity": {"model": "sketch-v1",
+                                                                                 "version": 3.0}})
+    path = tmp_path / "cast.lock"
+    path.write_text(Lock(dict(made)).to_text())
+    read = read_lock(path).entries
+    first, second, third = (read[f"c0000{index}/bust"].render or {} for index in range(3))
+    assert first["identity"] is second["identity"] and first["options"] is second["options"]
+    assert first["model"] is second["model"] is third["model"]
+    assert third["identity"] == first["identity"] and third["identity"] is not first["identity"]
+    assert json.dumps(third["identity"]) == '{"model": "sketch-v1", "version": 3.0}'  # 3.0 is not 3
+    assert whole(read) == whole(made)
