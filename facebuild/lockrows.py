@@ -157,6 +157,7 @@ class _Read:
         """The rows written whole: only they hold a render that others name."""
         self.owners: dict[str, str] = {}
         self.posts: dict[str, tuple[dict[str, Any], str]] = {}
+        self.strings: dict[str, str] = {}
         self.values: dict[str, Any] = {}
 
     def later(self, name: str) -> None:
@@ -212,13 +213,13 @@ class _Read:
         """Make each value of ``render`` the same object as an equal one read before it: the
         backend, model, negative prompt, template digest, identity and options of 50,000
         renders are a few objects, not 50,000 copies each (30 MB at 100,000 targets)."""
-        shared = self.values
+        strings, values = self.strings, self.values  # apart: the text "{}" is not the mapping {}
         for key, value in render.items():
             kind = type(value)
             if kind is str:
-                render[key] = shared.setdefault(value, value)
+                render[key] = strings.setdefault(value, value)
             elif kind is dict or kind is list:
-                render[key] = shared.setdefault(repr(value), value)  # repr tells 1 from 1.0 and True
+                render[key] = values.setdefault(repr(value), value)  # repr tells 1 from 1.0 and True
 
     def _post_and_key(self, post: dict[str, Any] | None, render_key: str | None,
                       data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:

@@ -327,3 +327,7 @@ def test_equal_values_of_renders_are_read_as_one_object_and_kept_exact(tmp_path:
     assert third["identity"] == first["identity"] and third["identity"] is not first["identity"]
     assert json.dumps(third["identity"]) == '{"model": "sketch-v1", "version": 3.0}'  # 3.0 is not 3
     assert whole(read) == whole(made)
+    one = made["c00001/bust"]
+    made["c00001/bust"] = one._replace(render={**(one.render or {}), "options": "{}"})  # the repr of {}
+    path.write_text(Lock(dict(made)).to_text())
+    assert whole(read_lock(path).entries) == whole(made)
