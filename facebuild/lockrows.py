@@ -12,8 +12,9 @@ A version 2 row leaves out what the lock says elsewhere:
 - ``file`` is left out when it is the target's name with its format (``tessa/bust.png``).
 
 A version 1 row is the whole entry. Reading shares what is equal between entries (a
-render between the targets made from it, equal ``post`` mappings), which keeps a lock of
-100,000 targets small in memory.
+render between the targets made from it, equal ``post`` mappings, the equal values of
+renders: backend, model, identity...), which keeps a lock of 100,000 targets small in
+memory.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from facebuild.lockentry import LockEntry, entry_problem, shown
 
 SHARED = ("render", "render_key", "template", "price", "source", "depends_on")
 """The fields a row with ``render_of`` takes from the row it names."""
+
 
 class RowError(ValueError):
     """A row facebuild could not have written: ``target`` and what is wrong with it."""

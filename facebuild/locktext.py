@@ -90,18 +90,34 @@ def parsed_blocks(data: bytes, field: str, version: int = 1) -> list[tuple[str, 
     """Each block of ``data`` as (name, parsed value, text), when ``data`` is the frame of
     ``document_text(field, ..., version)`` around blocks of one name each; else none."""
     blocks = _blocks(data, field, version)
-    if blocks is None:
-        return []
+    return (_named(blocks) or []) if blocks is not None else []
+
+
+def file_blocks(handle: BinaryIO, field: str, version: int) -> Iterator[tuple[str, Any, str]]:
+    """Each block of the file open in ``handle``, in the frame of ``version`` (see
+    ``frame_version``), as (name, parsed value, text), read and parsed a chunk at a time
+    (see ``chunks``); it stops at a chunk that is not blocks of one name each."""
+    try:
+        for inner in chunks(handle, field, version):
+            found = _named(_split(inner.decode("utf-8")))
+            if found is None:
+                return
+            yield from found
+    except ValueError:  # also a file that is not UTF-8, or shorter than it was
+        return
+
+
+def _named(blocks: list[str]) -> list[tuple[str, Any, str]] | None:
     try:  # one parse for all blocks, each its own object: 2x faster than a call per block
         parsed = json.loads("[{" + "},\n{".join(blocks) + "}]")
     except (ValueError, RecursionError):
-        return []
+        return None
     if not isinstance(parsed, list) or len(parsed) != len(blocks):
-        return []
+        return None
     found: list[tuple[str, Any, str]] = []
     for block, value in zip(blocks, parsed, strict=True):
         if not isinstance(value, dict) or len(value) != 1:
-            return []
+            return None
         ((name, fields),) = value.items()
         found.append((name, fields, block))
     return found
@@ -115,7 +131,12 @@ def _blocks(data: bytes, field: str, version: int) -> list[str] | None:
     head, tail = _head(field), _tail(version)
     if not (text.startswith(head) and text.endswith(tail)) or len(text) < len(head) + len(tail):
         return None
-    blocks = text[len(head):-len(tail)].split(_BETWEEN)
+    return _split(text[len(head):-len(tail)])
+
+
+def _split(inner: str) -> list[str]:
+    """The blocks of the text between a document's head and tail."""
+    blocks = inner.split(_BETWEEN)
     blocks[1:] = ['    "' + block for block in blocks[1:]]
     return blocks
 
@@ -140,7 +161,8 @@ def frame_version(handle: BinaryIO, field: str, versions: range) -> int | None:
 
 def chunks(handle: BinaryIO, field: str, version: int) -> Iterator[bytes]:
     """The blocks of the file open in ``handle``, in the frame of ``version`` (see
-    ``frame_version``), as JSON objects of about a megabyte each, read a megabyte at a time:
+    ``frame_version``), about a megabyte of them at a time, as the text of the members of a
+    JSON object (``b"{" + chunk + b"}"`` parses), read a megabyte at a time:
     a lock of 100,000 targets is never in memory whole, nor parsed whole (its parse is twice
     the entries it holds). A chunk ends where a block does, at a line with four spaces and a
     quote after a comma; a chunk that a hand edit cut elsewhere does not parse alone, and
@@ -158,5 +180,5 @@ def chunks(handle: BinaryIO, field: str, version: int) -> Iterator[bytes]:
         pending += piece
         cut = pending.rfind(separator) if left > 0 else len(pending)
         if cut >= 0:  # else one block longer than a chunk: read on
-            yield b"{" + pending[:cut] + b"}"
+            yield pending[:cut]
             pending = pending[cut + 2:]  # the next block starts after the comma and the newline

@@ -331,3 +331,25 @@ def test_equal_values_of_renders_are_read_as_one_object_and_kept_exact(tmp_path:
     made["c00001/bust"] = one._replace(render={**(one.render or {}), "options": "{}"})  # the repr of {}
     path.write_text(Lock(dict(made)).to_text())
     assert whole(read_lock(path).entries) == whole(made)
+
+
+def test_the_blocks_of_a_lock_of_several_megabytes_are_taken_again_chunk_by_chunk(tmp_path: Path) -> None:
+    made = many(3000)
+    path = tmp_path / "cast.lock"
+    text = Lock(dict(made)).to_text()
+    path.write_text(text)
+    lock = read_lock(path)
+    lock.entries["c00100/icon"] = lock.entries["c00100/icon"]._replace(sha256=C)
+    assert write_lock(path, lock) is True
+    assert len(lock.texts) == len(made)
+    reused = [name for name, (_, _, block) in lock.texts.items() if block in text]
+    assert sorted(reused) == sorted(set(made) - {"c00100/icon"})  # every block but the one replaced
+    assert path.read_text() == Lock(dict(lock.entries)).to_text()
+    # a hand edit that cuts the third chunk elsewhere: the blocks before it are still taken
+    at = text.index(',\n      "price"', text.index('"c02000/bust": {'))
+    edited = text[:at] + ',\n    "price"' + text[at + len(',\n      "price"'):]
+    path.write_text(edited)
+    lock = read_lock(path)
+    assert write_lock(path, lock) is True  # written as facebuild writes it
+    assert path.read_text() == text
+    assert "c00001/bust" in lock.texts and lock.texts["c00001/bust"][2] in edited
