@@ -171,14 +171,15 @@ def chunks(handle: BinaryIO, field: str, version: int) -> Iterator[bytes]:
     left = handle.seek(0, os.SEEK_END) - len(_tail(version)) - start
     handle.seek(start)
     separator = _BETWEEN.encode()
-    pending = b""
+    pending = bytearray()  # grown in place: a block of many megabytes is not copied again and again
     while left > 0:
         piece = handle.read(min(_CHUNK, left))
         if not piece:
             raise ValueError("the file is shorter than it was")
         left -= len(piece)
+        since = max(0, len(pending) - len(separator))  # what is before holds no separator
         pending += piece
-        cut = pending.rfind(separator) if left > 0 else len(pending)
+        cut = pending.rfind(separator, since) if left > 0 else len(pending)
         if cut >= 0:  # else one block longer than a chunk: read on
-            yield pending[:cut]
-            pending = pending[cut + 2:]  # the next block starts after the comma and the newline
+            yield bytes(pending[:cut])
+            del pending[:cut + 2]  # the next block starts after the comma and the newline
