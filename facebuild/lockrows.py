@@ -158,7 +158,8 @@ class _Read:
         self.holding: dict[str, LockEntry] = {}
         """The rows written whole: only they hold a render that others name."""
         self.owners: dict[str, str] = {}
-        self.posts: dict[str, tuple[dict[str, Any], str]] = {}
+        self.posts: dict[str, tuple[dict[str, Any], Any]] = {}
+        """Each post read, and its output key's hash fed up to the render key, by its repr."""
         self.strings: dict[str, str] = {}
         self.values: dict[str, Any] = {}
 
@@ -232,7 +233,10 @@ class _Read:
             return None, key
         seen = self.posts.get(text := repr(post))  # repr tells 1 from 1.0 and True, as JSON does
         if seen is None:
-            seen = self.posts[text] = (post, _post_json(post))
+            head = '{"post":' + _post_json(post) + ',"render_key":"'  # see output_key
+            seen = self.posts[text] = (post, hashlib.sha256(head.encode("utf-8")))
         if self.version >= 2 and render_key is not None and "output_key" not in data:
-            key = output_key(render_key, seen[1])
+            digest = seen[1].copy()  # the post's part hashed once, not once a row
+            digest.update((render_key + '"}').encode("utf-8"))
+            key = digest.hexdigest()
         return seen[0], key
