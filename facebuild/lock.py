@@ -1,9 +1,11 @@
 """cast.lock: per target what it was made from and the sha256 of its file in dist.
 
 Sorted, indented JSON, one field a line, so a one-character change is a small git diff.
-While a build runs, each finished output is appended to a journal beside the store;
-reading the lock replays the journal, so outputs written by a build that was killed are
-known as facebuild's own work, not as hand edits.
+Version 2 leaves out of each row what the lock says elsewhere (see ``facebuild.lockrows``);
+a version 1 lock is still read, and written as version 2. While a build runs, each
+finished output is appended to a journal beside the store; reading the lock replays the
+journal, so outputs written by a build that was killed are known as facebuild's own work,
+not as hand edits.
 """
 
 from __future__ import annotations
@@ -11,65 +13,23 @@ from __future__ import annotations
 import gc
 import json
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO
 
 from facebuild.atomic import write_text_if_changed
-from facebuild.distpaths import path_problem
 from facebuild.errors import CastError, FacebuildError, Location
-from facebuild.locktext import known_texts, lock_text
+from facebuild.lockentry import LockEntry as LockEntry
+from facebuild.lockentry import checked_entry as checked_entry
+from facebuild.lockentry import entry_problem as entry_problem
+from facebuild.lockentry import shown
+from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row
+from facebuild.locktext import chunks, document_text, file_blocks, frame_version, row_text
 
-LOCK_VERSION = 1
-
-
-class LockEntry(NamedTuple):
-    """What cast.lock records of one target: its file in dist and that file's sha256, the
-    keys it was made with, the render inputs (prompt, seed, model, ...), the post-processing,
-    the template, the price paid per render, and where its character came from (a persona).
-    The JSON field names are those of the file (``source``), kept for the locks in users'
-    repositories. A field that is None was not in the file and is not written.
-
-    A named tuple, not a frozen dataclass: as immutable and as typed, and ten times cheaper
-    to make, which a full check of 10,000 targets does once per entry."""
-
-    file: str
-    sha256: str
-    render_key: str | None = None
-    output_key: str | None = None
-    render: dict[str, Any] | None = None
-    post: dict[str, Any] | None = None
-    template: str | None = None
-    price: float | None = None
-    source: dict[str, Any] | None = None
-    depends_on: str | None = None
-    """The target (or file) its render was generated from, for a render with a reference."""
-
-    @classmethod
-    def from_dict(cls, name: object, data: object) -> LockEntry:
-        """The entry of ``data`` as read from a lock or journal; ``ValueError`` saying what
-        is wrong when facebuild could not have written it (see ``entry_problem``)."""
-        problem = entry_problem(name, data)
-        if problem is not None:
-            raise ValueError(problem)
-        assert isinstance(data, dict)
-        return checked_entry(data)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The entry as the lock file holds it."""
-        return {key: value for key, value in zip(self._fields, self, strict=True)
-                if value is not None}
-
-
-def checked_entry(data: dict[str, Any]) -> LockEntry:
-    """The entry of ``data`` that ``entry_problem`` found nothing wrong with."""
-    get = data.get
-    return LockEntry(data["file"], data["sha256"], get("render_key"), get("output_key"),
-                     get("render"), get("post"), get("template"), get("price"), get("source"),
-                     get("depends_on"))
+LOCK_VERSION = 2
+"""The version facebuild writes; it reads every version from 1 to this one."""
 
 
 @dataclass
@@ -78,28 +38,66 @@ class Lock:
 
     entries: dict[str, LockEntry] = field(default_factory=dict)
     changed: bool = False
-    """Whether ``entries`` differ from the file (a replayed journal, a build's writes):
-    a no-op build of 10,000 targets then skips re-encoding the lock."""
-    texts: dict[str, tuple[LockEntry, str]] = field(default_factory=dict, repr=False, compare=False)
-    """Each entry's text in the file, with the entry it encodes: an entry that is still that
-    very object is not encoded again (see ``facebuild.locktext``)."""
+    """Whether ``entries`` differ from the file (a replayed journal, a build's writes), or the
+    file is of an older version: a no-op build of 10,000 targets then skips re-encoding the lock."""
+    texts: dict[str, _Block] = field(default_factory=dict, repr=False, compare=False)
+    """Each entry's block of text in the file, with the entry it encodes and the entry that
+    holds its render there (see ``facebuild.lockrows``): a block is encoded again only when
+    one of them is another object (entries are immutable)."""
     as_read: dict[str, LockEntry] = field(default_factory=dict, repr=False, compare=False)
     """The entries as parsed from the file: only their blocks are taken from it again when the
     lock is written (an equal entry made since may differ in JSON type: 1 and 1.0, 1 and true)."""
 
     def to_text(self) -> str:
-        """The file's text: the same bytes as ``json.dumps(..., indent=2, sort_keys=True)`` of
-        the whole lock, encoding again only the entries not in ``texts``."""
-        return lock_text(self.entries, self.texts)
+        """The file's text: the same bytes as encoding every entry afresh, encoding again
+        only the entries whose block in ``texts`` is not theirs."""
+        names = sorted(self.entries)
+        held = holders(self.entries, names)
+        posts: PostTexts = {}
+        blocks: list[str] = []
+        for name in names:
+            entry = self.entries[name]
+            holder = held.get(name)
+            holding = self.entries[holder] if holder is not None else None
+            known = self.texts.get(name)
+            if known is None or known[0] is not entry or known[1] is not holding:
+                data = row(name, entry, (holder, holding) if holder and holding else None, posts)
+                known = self.texts[name] = (entry, holding, row_text(name, data))
+            blocks.append(known[2])
+        return document_text("targets", blocks, LOCK_VERSION)
+
+    def take_blocks(self, handle: BinaryIO) -> None:
+        """Keep as ``texts`` each block of the lock file open in ``handle`` that encodes
+        exactly the entry read from it (the same fields and values), given the entry holding
+        its render; the file is read a chunk at a time (see ``facebuild.locktext.chunks``)."""
+        if frame_version(handle, "targets", range(LOCK_VERSION, LOCK_VERSION + 1)) is None:
+            return
+        names = sorted(self.entries)
+        held = holders(self.entries, names)
+        posts: PostTexts = {}
+        for name, fields, block in file_blocks(handle, "targets", LOCK_VERSION):
+            entry = self.entries.get(name)
+            if entry is None or name in self.texts or self.as_read.get(name) is not entry:
+                continue
+            holder = held.get(name)
+            holding = self.entries[holder] if holder is not None else None
+            if fields == row(name, entry, (holder, holding) if holder and holding else None, posts):
+                self.texts[name] = (entry, holding, block)
+
+
+_Block = tuple[LockEntry, LockEntry | None, str]
 
 
 def read_lock(path: Path, journal: Path | None = None) -> Lock:
     """The lock at ``path`` (empty when missing), with a killed build's journal replayed.
-    Both may be hand-made or hostile: every entry is checked before a path in it is used."""
+    Both may be hand-made or hostile: every entry is checked before a path in it is used.
+    A lock of an older version counts as changed: the next build writes it as this one."""
     lock = Lock()
     if path.exists():
-        lock.entries = parse_lock(path.read_bytes(), path)
+        with _collector_paused(), path.open("rb") as handle:
+            lock.entries, version = _read(handle, path)
         lock.as_read = dict(lock.entries)
+        lock.changed = version < LOCK_VERSION
     if journal is not None:
         replay_journal(lock, journal)
     return lock
@@ -109,7 +107,38 @@ def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
     """The checked entries of a lock file's text; a ``CastError`` naming ``path`` and the
     entry when it is not a lock facebuild could have written."""
     with _collector_paused():
-        return _parse_lock(text, path)
+        return _entries(_parsed(text, path), path)[0]
+
+
+def _read(handle: BinaryIO, path: Path) -> tuple[dict[str, LockEntry], int]:
+    """The entries and version of the lock file open in ``handle``: read and parsed a chunk
+    of rows at a time when it is in the frame facebuild writes (see
+    ``facebuild.locktext.chunks``), else whole."""
+    version = frame_version(handle, "targets", range(1, LOCK_VERSION + 1))
+    if version is not None:
+        try:
+            return entries_of(_rows(handle, version), version), version
+        except _NotFramed:
+            pass  # parsed whole below: the same rows, or the error that says what is wrong
+        except RowError as exc:
+            raise _row_error(exc, path) from None
+    handle.seek(0)
+    return _entries(_parsed(handle.read(), path), path)
+
+
+class _NotFramed(Exception):
+    """A chunk of a lock file that does not parse alone: a hand edit."""
+
+
+def _rows(handle: BinaryIO, version: int) -> Iterator[dict[str, Any]]:
+    try:
+        for chunk in chunks(handle, "targets", version):
+            rows = json.loads(b"{" + chunk + b"}")
+            if not isinstance(rows, dict):
+                raise _NotFramed()
+            yield rows
+    except (ValueError, RecursionError):
+        raise _NotFramed() from None
 
 
 @contextmanager
@@ -126,84 +155,59 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
+def _parsed(text: bytes | str, path: Path) -> Any:
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except (ValueError, RecursionError) as exc:  # also non-UTF-8 and 5,000-digit numbers
         raise CastError(f"cast.lock is not valid JSON ({str(exc)[:200]})", location=Location(path),
-                        hint="restore it from git, or delete it to rebuild everything") from None
-    if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
-        raise CastError("unsupported lock file version", location=Location(path),
+                        hint=_RESTORE) from None
+
+
+def _entries(data: Any, path: Path) -> tuple[dict[str, LockEntry], int]:
+    """The entries of a parsed lock file, and its version."""
+    version = data.get("version") if isinstance(data, dict) else None
+    if type(version) is int and version > LOCK_VERSION:
+        raise CastError(f"cast.lock is version {version}, newer than this facebuild reads "
+                        f"(1 to {LOCK_VERSION})", location=Location(path), key="version",
+                        hint="upgrade facebuild, or delete it to rebuild everything")
+    if type(version) is not int or version < 1:
+        raise CastError("unsupported lock file version", location=Location(path), key="version",
                         hint="delete it to rebuild everything")
     targets = data.get("targets") or {}
     if not isinstance(targets, dict):
         raise CastError("'targets' is not a mapping of target names to entries",
                         location=Location(path), key="targets", hint=_RESTORE)
-    owners: dict[str, str] = {}
-    entries: dict[str, LockEntry] = {}
-    for name, entry in targets.items():
-        problem = entry_problem(name, entry)
-        if problem is None and entry["file"] in owners:
-            problem = f"file: {entry['file']!r} is also the file of {owners[entry['file']]!r}"
-        if problem is not None:
-            raise CastError(problem, location=Location(path), key=f"targets[{_shown(name)}]",
-                            hint=_RESTORE)
-        owners[entry["file"]] = name
-        entries[name] = checked_entry(entry)
-    return entries
+    try:
+        return entries_of((targets,), version), version
+    except RowError as exc:
+        raise _row_error(exc, path) from None
+
+
+def _row_error(exc: RowError, path: Path) -> CastError:
+    return CastError(exc.problem, location=Location(path), key=f"targets[{shown(exc.target)}]",
+                     hint=_RESTORE)
 
 
 _RESTORE = "restore it from git, or delete it to rebuild everything"
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-_OPTIONAL_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
-    ("render_key", (str,)), ("output_key", (str,)), ("render", (dict,)), ("post", (dict,)),
-    ("template", (str,)), ("price", (int, float)), ("source", (dict,)), ("depends_on", (str,)))
-"""Exact types (``True`` is no price), checked for every entry of a 10,000-target lock."""
-
-
-def entry_problem(name: object, entry: object) -> str | None:
-    """What is wrong with one lock (or journal) entry, or None: its file must be a path
-    inside dist (see ``facebuild.distpaths``) and each field of the type facebuild writes."""
-    if not isinstance(name, str) or not name or len(name) > 512:
-        return "a target name must be a non-empty string"
-    if not isinstance(entry, dict):
-        return f"the entry is a {type(entry).__name__}, not a mapping"
-    problem = path_problem(entry.get("file"))
-    if problem is not None:
-        return f"file: {_shown(entry.get('file'))} {problem}"
-    digest = entry.get("sha256")
-    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
-        return f"sha256: {_shown(digest)} is not a sha256 (64 hex digits)"
-    get = entry.get
-    for key, kinds in _OPTIONAL_TYPES:
-        value = get(key)
-        if value is not None and type(value) not in kinds:
-            return f"{key}: {_shown(value)} is not of the type facebuild writes"
-    return None
-
-
-def _shown(value: object) -> str:
-    """A short, one-line rendering of an untrusted value for a message."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def write_lock(path: Path, lock: Lock) -> bool:
     """Write the lock if its text changed; True if written. The first write takes the text
-    of every entry the file at ``path`` already holds as it is there (read again rather than
-    kept since the lock was read: at 100,000 targets that text is 118 MB)."""
+    of every entry the file at ``path`` already holds as it is there (read again, a chunk at
+    a time, rather than kept since the lock was read: at 100,000 targets that text is 59 MB)."""
     if not lock.texts and lock.entries:
         with _collector_paused():
-            same = {name: entry for name, entry in lock.entries.items() if lock.as_read.get(name) is entry}
-            lock.texts = known_texts(_current(path), same)
-    return write_text_if_changed(path, lock.to_text(), durable=True)
-
-
-def _current(path: Path) -> bytes:
+            try:
+                with path.open("rb") as handle:
+                    lock.take_blocks(handle)
+            except OSError:  # missing, or not readable: every entry is encoded
+                pass
     try:
-        return path.read_bytes()
-    except OSError:  # missing, or not readable: every entry is encoded
-        return b""
+        text = lock.to_text()
+    except RecursionError:  # a hand-made entry nested nearly as deep as JSON may be read
+        raise CastError("an entry is nested deeper than facebuild can write it", location=Location(path),
+                        hint=_RESTORE) from None
+    return write_text_if_changed(path, text, durable=True)
 
 
 def replay_journal(lock: Lock, journal: Path) -> None:

@@ -153,7 +153,7 @@ def committed_lock(cast: Cast, rev: str) -> Lock:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"--base {rev}: {relative} at {rev} is not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
+    if not isinstance(data, dict) or data.get("version") not in range(1, LOCK_VERSION + 1):
         raise UsageError(f"--base {rev}: {relative} at {rev} has an unsupported lock version")
     # its entries are checked as the lock's own are: a committed lock is as hostile
     return Lock(parse_lock(text, Path(f"{rev}:{relative}")))

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from conftest import CAST
+from lockfile import lock_targets
 from PIL import Image
 
 from facebuild.images import png_text
@@ -41,7 +42,7 @@ def test_build_writes_every_output_at_its_exact_size(cast_file, cli, counting) -
 def test_png_metadata_and_lock_and_manifest_agree(cast_file, cli) -> None:
     cli("build")
     base = cast_file.parent
-    lock = json.loads((base / "cast.lock").read_text())["targets"]
+    lock = lock_targets(base)
     manifest = json.loads((base / "dist" / "manifest.json").read_text())["files"]
     assert sorted(lock) == ["bob/bust", "bob/full", "bob/icon",
                             "tessa-quark/bust", "tessa-quark/full", "tessa-quark/icon"]

@@ -223,15 +223,15 @@ def test_an_output_written_but_not_recorded_is_adopted_not_kept(cast_file: Path,
     holding exactly what the next build would write: that is facebuild's own work."""
     assert cli("build")[0] == 0
     dist, lock_path = cast_file.parent / "dist", cast_file.parent / "cast.lock"
-    made = (dist / "bob" / "bust.png").read_bytes()
+    made = (dist / "bob" / "full.png").read_bytes()
     lock = json.loads(lock_path.read_text())
-    del lock["targets"]["bob/bust"]  # the record the killed build did not get to write
+    del lock["targets"]["bob/full"]  # the record the killed build did not get to write
     lock_path.write_text(json.dumps(lock))
     code, out, err = cli("build")
     assert code == 0, out + err
     assert "kept" not in out and "0 generated, 0 derived" in out
-    assert (dist / "bob" / "bust.png").read_bytes() == made
-    recorded = json.loads(lock_path.read_text())["targets"]["bob/bust"]
+    assert (dist / "bob" / "full.png").read_bytes() == made
+    recorded = json.loads(lock_path.read_text())["targets"]["bob/full"]
     assert recorded["sha256"] == hashlib.sha256(made).hexdigest()
     code, out, _ = cli("diff")
     assert code == 0 and "edited" not in out and "a build would make 0 generations" in out

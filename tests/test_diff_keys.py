@@ -29,10 +29,10 @@ def test_equal_keys_with_other_recorded_inputs_still_say_why(cast_file: Path, cl
     hand, or written by another version) is not trusted on its keys alone."""
     assert cli("build")[0] == 0
     edit_lock(cast_file.parent, "bob/icon", post={"size": [31, 31], "crop": "center", "format": "png"})
-    edit_lock(cast_file.parent, "bob/bust", source={"persona": "elsewhere.md"})
+    edit_lock(cast_file.parent, "bob/full", source={"persona": "elsewhere.md"})  # holds no other's render
     code, out, _ = cli("diff")
     assert re.search(r"^rederive +bob/icon +\(size\)$", out, re.M), out
-    assert re.search(r"^rederive +bob/bust +\(source\)$", out, re.M), out
+    assert re.search(r"^rederive +bob/full +\(source\)$", out, re.M), out
 
 
 def test_a_changed_render_key_lists_the_render_reasons(cast_file: Path, cli) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
 from pathlib import Path
 
 from conftest import flat_png
+from lockfile import lock_targets
 from slowbuild import command
 
 TESTS = Path(__file__).resolve().parent
@@ -40,7 +40,7 @@ def test_gc_with_the_store_among_user_files_removes_only_objects(cast_file, cli)
     assert code == 0 and out.startswith("dropped 2 render(s)")
     for name, data in mine.items():
         assert (folder / name).read_bytes() == data, name
-    lock = json.loads((folder / "cast.lock").read_text())["targets"]
+    lock = lock_targets(folder)
     for entry in lock.values():
         key = entry["render_key"]
         assert (folder / key[:2] / f"{key}.png").is_file()
@@ -74,7 +74,7 @@ def test_gc_during_a_build_removes_nothing_the_new_lock_needs(cast_file, cli, tm
     assert build.returncode == 0, stdout + stderr
     assert code == 2 and len(err.splitlines()) == 1, err
     assert "another facebuild build or gc of cast.yaml is running (pid" in err
-    lock = json.loads((tmp_path / "cast.lock").read_text())["targets"]
+    lock = lock_targets(tmp_path)
     store = tmp_path / ".facebuild/store"
     missing = [t for t, e in lock.items()
                if not (store / e["render_key"][:2] / f"{e['render_key']}.png").is_file()]

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from lockfile import lock_targets
 from PIL import Image
 
 RUNNER = '''
@@ -94,7 +95,7 @@ def test_sigkill_at_any_moment_loses_nothing(tmp_path: Path) -> None:
     check_whole(tmp_path)
     assert not list((tmp_path / "dist").rglob(".facebuild-tmp-*"))
 
-    lock = json.loads((tmp_path / "cast.lock").read_text())["targets"]
+    lock = lock_targets(tmp_path)
     assert len(lock) == 2 * CHARACTERS
     key_of = {name: entry["render_key"] for name, entry in lock.items()}
     lines = log.read_text().splitlines()

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from facebuild.lock import Lock, read_lock, write_lock
+from facebuild.lock import Lock, LockEntry, read_lock, write_lock
 
 
 def whole(text: bytes) -> str:
-    """What encoding the whole lock at once writes: the bytes the cached text must match."""
+    """What encoding the whole manifest at once writes: the bytes its cached text must match."""
     return json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def afresh(path: Path) -> str:
+    """What encoding every entry of the lock at ``path`` anew writes: the bytes the lock's
+    cached text must match."""
+    return Lock(dict(read_lock(path).entries)).to_text()
 
 
 def test_a_built_lock_is_the_whole_encoding_and_its_blocks_are_reused(cast_file: Path, cli) -> None:
@@ -18,17 +24,32 @@ def test_a_built_lock_is_the_whole_encoding_and_its_blocks_are_reused(cast_file:
     assert cli("build")[0] == 0
     path = cast_file.parent / "cast.lock"
     built = path.read_bytes()
-    assert built.decode() == whole(built)
+    assert built.decode() == afresh(path) and "«chef»" in built.decode()
     lock = read_lock(path)
     assert write_lock(path, lock) is False  # the same text: not written
     assert sorted(lock.texts) == sorted(lock.entries)  # every block taken as it is in the file
     assert all(lock.texts[name][0] is entry for name, entry in lock.entries.items())
+    assert lock.texts["bob/icon"][1] is lock.entries["bob/bust"]  # the entry holding its render
     assert lock.to_text().encode() == built
 
     cast_file.write_text(cast_file.read_text().replace("seed: 7\n", "seed: 8\n"))
     assert cli("build")[0] == 0
     rebuilt = path.read_bytes()
-    assert rebuilt != built and rebuilt.decode() == whole(rebuilt)
+    assert rebuilt != built and rebuilt.decode() == afresh(path)
+
+
+def test_a_block_is_encoded_again_when_the_entry_holding_its_render_is_replaced(cast_file: Path,
+                                                                               cli) -> None:
+    assert cli("build")[0] == 0
+    path = cast_file.parent / "cast.lock"
+    lock = read_lock(path)
+    write_lock(path, lock)
+    icon = lock.texts["bob/icon"][2]
+    lock.entries["bob/bust"] = lock.entries["bob/bust"]._replace(template="other.j2")
+    text = lock.to_text()
+    assert text == Lock(dict(lock.entries)).to_text() and lock.texts["bob/icon"][2] is not icon
+    rows = json.loads(text)["targets"]
+    assert "render_of" not in rows["bob/icon"] and rows["bob/icon"]["template"] != "other.j2"
 
 
 def test_only_replaced_entries_are_encoded_again(cast_file: Path, cli) -> None:
@@ -36,13 +57,13 @@ def test_only_replaced_entries_are_encoded_again(cast_file: Path, cli) -> None:
     path = cast_file.parent / "cast.lock"
     lock = read_lock(path)
     write_lock(path, lock)
-    name, entry = sorted(lock.entries.items())[0]
-    kept = {other: lock.texts[other][1] for other in lock.entries if other != name}
+    name, entry = "bob/full", lock.entries["bob/full"]  # no other target names it in render_of
+    kept = {other: lock.texts[other][2] for other in lock.entries if other != name}
     lock.entries[name] = entry._replace(sha256="0" * 64)
     text = lock.to_text()
-    assert text == whole(text.encode())
+    assert text == Lock(dict(lock.entries)).to_text()
     assert json.loads(text)["targets"][name]["sha256"] == "0" * 64
-    assert all(lock.texts[other][1] is block for other, block in kept.items())  # not re-encoded
+    assert all(lock.texts[other][2] is block for other, block in kept.items())  # not re-encoded
 
 
 def test_a_hand_formatted_lock_is_read_whole_and_written_canonically(cast_file: Path, cli) -> None:
@@ -50,12 +71,13 @@ def test_a_hand_formatted_lock_is_read_whole_and_written_canonically(cast_file: 
     path = cast_file.parent / "cast.lock"
     data = json.loads(path.read_bytes())
     canonical = path.read_bytes()
+    (cast_file.parent / "canonical.lock").write_bytes(canonical)
     for layout in (json.dumps(data), json.dumps(data, indent=4),
                    json.dumps(data, indent=2),  # blocks in the cast's order, not sorted
                    canonical.decode().replace('\n    "', ' "', 1)):  # two targets on one line
         path.write_text(layout)
         lock = read_lock(path)
-        assert {name: entry.to_dict() for name, entry in lock.entries.items()} == data["targets"]
+        assert lock.entries == read_lock(cast_file.parent / "canonical.lock").entries
         assert write_lock(path, lock) == (layout != canonical.decode())
         assert path.read_bytes() == canonical
 
@@ -63,15 +85,14 @@ def test_a_hand_formatted_lock_is_read_whole_and_written_canonically(cast_file: 
 def test_a_block_is_reused_only_for_the_entry_it_holds(tmp_path: Path) -> None:
     path = tmp_path / "cast.lock"
     entry = {"file": "a.png", "sha256": "a" * 64}
-    text = json.dumps({"targets": {"a": entry, "b": {**entry, "file": "b.png"}}, "version": 1},
-                      indent=2, sort_keys=True)
-    path.write_text(text.replace('"b": {', '"a": {', 1) + "\n")  # the same name twice
+    text = Lock({"a": LockEntry("a.png", "a" * 64), "b": LockEntry("b.png", "a" * 64)}).to_text()
+    path.write_text(text.replace('"b": {', '"a": {', 1))  # the same name twice
     lock = read_lock(path)
     assert {name: e.file for name, e in lock.entries.items()} == {"a": "b.png"}  # as json reads it
     assert write_lock(path, lock) is True
-    assert json.loads(path.read_text()) == {"targets": {"a": {**entry, "file": "b.png"}}, "version": 1}
-    assert path.read_text() == whole(path.read_bytes())
-    assert Lock().to_text() == '{\n  "targets": {},\n  "version": 1\n}\n' == whole(Lock().to_text().encode())
+    assert json.loads(path.read_text()) == {"targets": {"a": {**entry, "file": "b.png"}}, "version": 2}
+    assert path.read_text() == afresh(path)
+    assert Lock().to_text() == '{\n  "targets": {},\n  "version": 2\n}\n' == whole(Lock().to_text().encode())
 
 
 def test_the_manifest_is_the_whole_encoding_after_each_build(cast_file: Path, cli) -> None:
@@ -109,6 +130,8 @@ def test_an_equal_entry_made_anew_is_encoded_anew(tmp_path: Path) -> None:
     entry = {"file": "a.png", "sha256": "a" * 64, "price": 1.0}
     path.write_text(json.dumps({"targets": {"a": entry}, "version": 1}, indent=2, sort_keys=True) + "\n")
     lock = read_lock(path)
+    assert write_lock(path, lock) is True and '"price": 1.0,\n' in path.read_text()
+    lock = read_lock(path)
     lock.entries["a"] = lock.entries["a"]._replace(price=1)
     assert write_lock(path, lock) is True
-    assert '"price": 1,\n' in path.read_text() and path.read_text() == whole(path.read_bytes())
+    assert '"price": 1,\n' in path.read_text() and path.read_text() == afresh(path)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from conftest import CAST, CountingBackend, register_backend
+from lockfile import lock_targets
 from PIL import Image, ImageDraw
 
 
@@ -70,7 +71,7 @@ def test_candidates_and_their_seeds(cast_file: Path, cli, counting) -> None:
     assert counting.calls == []
     assert ((dist / "bob/bust.png").read_bytes() != (dist / "bob/bust.candidate-3.png").read_bytes()
             or True)
-    lock = json.loads((cast_file.parent / "cast.lock").read_text())["targets"]
+    lock = lock_targets(cast_file.parent)
     assert lock["bob/bust"]["render_key"] == lock["bob/bust~3"]["render_key"]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lockfile import lock_targets
 from PIL import Image
 from test_kill import RUNNER
 
@@ -45,8 +46,7 @@ def write(tmp_path: Path, backend: str = "sketch", extra: str = "", text: str | 
 
 
 def lock(tmp_path: Path) -> dict[str, Any]:
-    targets: dict[str, Any] = json.loads((tmp_path / "cast.lock").read_text())["targets"]
-    return targets
+    return lock_targets(tmp_path)
 
 
 class Recorder:
