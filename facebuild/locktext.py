@@ -1,10 +1,9 @@
-"""The text of cast.lock and dist/manifest.json, one block of text per entry.
+"""The text of cast.lock, one block of text per entry.
 
 The file is a fixed frame around one block per target, and a block depends only on what it
 encodes, so a lock keeps each block as read and encodes again only the entries that were
 replaced (``facebuild.lock.Lock.to_text``): the bytes are those of encoding the whole.
-The manifest's blocks are those of ``json.dumps(indent=2, sort_keys=True)``; a version 2
-lock writes a mapping or list on one line when it fits in 80 characters (``"size": [256,
+A version 2 lock writes a mapping or list on one line when it fits in 80 characters (``"size": [256,
 256]``), still one field a line, so a changed prompt is one changed line.
 
 A block is found by its place in the frame: JSON escapes every newline inside a string, so
@@ -46,12 +45,6 @@ _DEEPEST = 4 + 2 * 12
 lock nested 900 deep is written by the C encoder, not by 900 frames of ``_value``."""
 
 
-def entry_text(name: str, data: dict[str, Any]) -> str:
-    """One block as ``json.dumps`` of the whole file writes it, indented for its place."""
-    body = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
-    return "    " + json.dumps(name, ensure_ascii=False) + ": " + body.replace("\n", "\n    ")
-
-
 def row_text(name: str, data: dict[str, Any]) -> str:
     """One block of a version 2 lock: a field a line, a short mapping or list inline."""
     return "    " + json.dumps(name, ensure_ascii=False) + ": " + _expanded(data, "    ")
@@ -86,13 +79,6 @@ def document_text(field: str, blocks: list[str], version: int = 1) -> str:
     return _head(field) + ",\n".join(blocks) + _tail(version)
 
 
-def parsed_blocks(data: bytes, field: str, version: int = 1) -> list[tuple[str, Any, str]]:
-    """Each block of ``data`` as (name, parsed value, text), when ``data`` is the frame of
-    ``document_text(field, ..., version)`` around blocks of one name each; else none."""
-    blocks = _blocks(data, field, version)
-    return (_named(blocks) or []) if blocks is not None else []
-
-
 def file_blocks(handle: BinaryIO, field: str, version: int) -> Iterator[tuple[str, Any, str]]:
     """Each block of the file open in ``handle``, in the frame of ``version`` (see
     ``frame_version``), as (name, parsed value, text), read and parsed a chunk at a time
@@ -121,17 +107,6 @@ def _named(blocks: list[str]) -> list[tuple[str, Any, str]] | None:
         ((name, fields),) = value.items()
         found.append((name, fields, block))
     return found
-
-
-def _blocks(data: bytes, field: str, version: int) -> list[str] | None:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    head, tail = _head(field), _tail(version)
-    if not (text.startswith(head) and text.endswith(tail)) or len(text) < len(head) + len(tail):
-        return None
-    return _split(text[len(head):-len(tail)])
 
 
 def _split(inner: str) -> list[str]:
