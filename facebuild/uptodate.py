@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from facebuild.yamlfile import Meaning
 
-STAMP_VERSION = 2
+STAMP_VERSION = 3
 _SUFFIXES = (".py", ".j2", ".json")
 
 
@@ -156,23 +156,38 @@ def record(base_dir: Path, args_key: str, inputs: list[Path], include_patterns: 
         "includes": include_patterns,
         "included": _globs(base_dir, include_patterns),
         "lock": [str(lock_path), fingerprint(str(lock_path))],
-        "outputs": outputs,
         "summary": summary,
     }
-    _write(base_dir, stamp)
+    _write(base_dir, stamp, outputs)
 
 
-def _write(base_dir: Path, stamp: dict[str, Any]) -> None:
-    path = stamp_path(base_dir)
+def outputs_path(base_dir: Path) -> Path:
+    """The outputs' fingerprints, apart from the stamp: at 100,000 targets they are most of
+    its bytes, and a check that renews the stamp (a cast in a new order) leaves them as
+    they are."""
+    return base_dir / ".facebuild" / "uptodate-outputs.json"
+
+
+def _write(base_dir: Path, stamp: dict[str, Any], outputs: dict[str, Any] | None = None) -> None:
+    """Write the stamp, and with ``outputs`` first its outputs' file, both tagged with one
+    new token: a stamp is only ever read with the outputs written beside it."""
+    if outputs is not None:
+        stamp["outputs"] = os.urandom(8).hex()
+        _replace(outputs_path(base_dir), {"token": stamp["outputs"], "outputs": outputs})
+    _replace(stamp_path(base_dir), stamp)
+
+
+def _replace(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(stamp, separators=(",", ":")), encoding="utf-8")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
     os.replace(tmp, path)
 
 
 def forget(base_dir: Path) -> None:
     """Called before a build changes anything."""
     stamp_path(base_dir).unlink(missing_ok=True)
+    outputs_path(base_dir).unlink(missing_ok=True)
 
 
 class Verdict(NamedTuple):
@@ -211,14 +226,17 @@ def _check(base_dir: Path, args_key: str, stamp: dict[str, Any]) -> Verdict | No
         return None
     if _globs(base_dir, stamp["includes"]) != stamp["included"]:
         return None  # a file appeared or went away under an include glob
-    outputs: dict[str, Any] = stamp["outputs"]
+    written = json.loads(outputs_path(base_dir).read_text(encoding="utf-8"))
+    if written["token"] != stamp["outputs"]:
+        return None  # not the outputs this stamp was written with
+    outputs: dict[str, Any] = written["outputs"]
     if not all(_same(f, fp, refreshed) for f, fp in outputs.items()):
         return None
+    moved = {f: fp for f, fp in refreshed.items() if f in outputs}
+    outputs.update(moved)
     if refreshed and not edited:  # touched, not changed: remember the new stats
-        for table in (inputs, outputs):
-            table.update({f: fp for f, fp in refreshed.items() if f in table})
+        inputs.update({f: fp for f, fp in refreshed.items() if f in inputs})
         if lock_file in refreshed:
             stamp["lock"] = [lock_file, refreshed[lock_file]]
-        _write(base_dir, stamp)
-    outputs.update({f: fp for f, fp in refreshed.items() if f in outputs})
+        _write(base_dir, stamp, outputs if moved else None)
     return Verdict(dict(stamp["summary"]), frozenset(edited), outputs)

@@ -152,15 +152,15 @@ def test_an_edit_that_takes_another_characters_file_is_refused(
     assert tree(tmp_path) == before
 
 
-@pytest.mark.parametrize("stamp", ["[]", '{"version": 2}', '{"version": 2, "args": 1, "lock": 5}',
-                                   "not json", '{"version": 2, "lock": ["cast.lock"]}'])
+@pytest.mark.parametrize("stamp", ["[]", '{"version": 3}', '{"version": 3, "args": 1, "lock": 5}',
+                                   "not json", '{"version": 3, "lock": ["cast.lock"]}'])
 def test_a_stamp_of_the_wrong_shape_means_look_at_everything(
         tmp_path: Path, cli: CLI, counting: type[CountingBackend], stamp: str) -> None:
     (tmp_path / "cast.yaml").write_text(MORE)
     cli("build")
     stamp_file = uptodate.stamp_path(tmp_path)
     recorded = json.loads(stamp_file.read_text())
-    stamp_file.write_text(stamp if stamp != '{"version": 2, "lock": ["cast.lock"]}'
+    stamp_file.write_text(stamp if stamp != '{"version": 3, "lock": ["cast.lock"]}'
                           else json.dumps({**recorded, "lock": ["cast.lock"]}))
     assert uptodate.check(tmp_path, recorded["args"]) is None
     code, out, _ = cli("build")
@@ -178,3 +178,22 @@ def test_diff_after_an_edit_says_what_a_whole_diff_says(tmp_path: Path, cli: CLI
     assert partial == whole
     assert partial[0] == 1
     assert partial[1].splitlines()[-1] == "3 changed, 6 unchanged; a build would make 2 generations"
+
+
+def test_outputs_of_another_stamp_mean_look_at_everything(tmp_path: Path, cli: CLI,
+                                                          counting: type[CountingBackend]) -> None:
+    """The outputs' fingerprints live beside the stamp; a file of another stamp (an old
+    copy, a crafted one) is never read as this one's."""
+    (tmp_path / "cast.yaml").write_text(MORE)
+    cli("build")
+    key = json.loads(uptodate.stamp_path(tmp_path).read_text())["args"]
+    outputs = uptodate.outputs_path(tmp_path)
+    assert uptodate.check(tmp_path, key) is not None
+    written = json.loads(outputs.read_text())
+    outputs.write_text(json.dumps({**written, "token": "0" * 16}))
+    assert uptodate.check(tmp_path, key) is None
+    outputs.unlink()
+    assert uptodate.check(tmp_path, key) is None
+    code, out, _ = cli("build")
+    assert (code, out.splitlines()[-1]) == (0, NO_OP)
+    assert uptodate.check(tmp_path, key) is not None
