@@ -28,7 +28,7 @@ from facebuild.seeds import candidate_seed as candidate_seed  # the seed rule, r
 from facebuild.seeds import target_seed as target_seed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """One output file, ``<character>/<variant>``."""
 
@@ -256,7 +256,7 @@ def collision(cast: Cast, other: str, target: Target) -> CastError:
                      hint="put {character} and {variant} in the output pattern")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Render:
     variant: str
     request: RenderRequest

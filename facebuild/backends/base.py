@@ -39,7 +39,7 @@ class Reference:
         return "file" if self.path is not None else "render"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderRequest:
     """Everything that decides the pixels of one generation."""
 
