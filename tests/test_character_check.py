@@ -197,3 +197,14 @@ def test_outputs_of_another_stamp_mean_look_at_everything(tmp_path: Path, cli: C
     code, out, _ = cli("build")
     assert (code, out.splitlines()[-1]) == (0, NO_OP)
     assert uptodate.check(tmp_path, key) is not None
+
+
+def test_a_contact_sheet_page_deleted_by_hand_is_a_change(tmp_path: Path, cli: CLI,
+                                                          counting: type[CountingBackend]) -> None:
+    people = "".join(f"  - {{id: p-{i:02d}, name: P {i}, description: Person {i}.}}\n" for i in range(61))
+    (tmp_path / "cast.yaml").write_text(CAST.split("characters:\n")[0] + "characters:\n" + people)
+    cli("build")
+    key = json.loads(uptodate.stamp_path(tmp_path).read_text())["args"]
+    assert uptodate.check(tmp_path, key) is not None
+    (tmp_path / "dist" / "contact-sheet-2.png").unlink()
+    assert uptodate.check(tmp_path, key) is None

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facebuild import uptodate
-from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST
+from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST, is_own_file
 from facebuild.summaries import build_summary, diff_summary, start_line
 from facebuild.urls import mask_url
 
@@ -80,17 +80,19 @@ def record(the_plan: Plan, overrides: Overrides, targets: int,
     cast = the_plan.cast
     inputs = [*cast.sources, *_template_files(cast.base_dir), *_option_files(the_plan)]
     dist = str(cast.dist_dir) + os.sep  # strings: pathlib is slow for 10,000 files
-    known = DistState.load(cast.state_dir, cast.dist_dir).cache
     outputs: dict[str, list[Any] | None] = {}
+    known: dict[str, Any] = {}  # a plan of some characters: their few files are read
     if the_plan.scope is not None and found is not None and found.outputs:
         # as checked before the build; a file the build moved away is gone
         outputs = {f: fp for f, fp in found.outputs.items() if os.path.exists(f)}
+    else:
+        known = DistState.load(cast.state_dir, cast.dist_dir).cache
     for target in the_plan.targets.values():
         recorded = known.get(target.output)
         outputs[dist + target.output] = (recorded if recorded and
                                          uptodate.file_stat(dist + target.output) == recorded[:2]
                                          else uptodate.fingerprint(dist + target.output))
-    for own in (MANIFEST, GALLERY, CONTACT_SHEET):
+    for own in _own_files(cast.dist_dir):
         outputs[dist + own] = uptodate.fingerprint(dist + own, digest=False)  # megabytes
     try:
         key = _key(cast.path or cast.base_dir, overrides)
@@ -99,6 +101,16 @@ def record(the_plan: Plan, overrides: Overrides, targets: int,
     except OSError as exc:  # only an optimisation: never fail a build for it
         print(f"warning: cannot write {uptodate.stamp_path(cast.base_dir)}: {exc}",
               file=sys.stderr)
+
+
+def _own_files(dist: Path) -> list[str]:
+    """The manifest, the gallery and the contact sheet's first page (recorded even when
+    missing), and every further page there is: a page deleted by hand is a change."""
+    try:
+        present = [name for name in os.listdir(dist) if is_own_file(name)]
+    except OSError:
+        present = []
+    return sorted({MANIFEST, GALLERY, CONTACT_SHEET, *present})
 
 
 def forget(cast: Path) -> None:
