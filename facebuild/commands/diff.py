@@ -15,7 +15,6 @@ from facebuild.summaries import diff_summary
 
 if TYPE_CHECKING:
     from facebuild.changes import Diff
-    from facebuild.planner import Plan
 
 
 def diff(cast: Path, *, show_all: bool = False, prompts: bool = False, as_json: bool = False,
@@ -63,63 +62,14 @@ def diff(cast: Path, *, show_all: bool = False, prompts: bool = False, as_json: 
         for warning in spend.warnings:
             print(f"warning: {warning}")
     if html:
-        _write_review(the_plan, changes, generations, html=html, render=render, base=base,
-                      store=store)
+        from facebuild.reviewpage import write_review
+
+        shown = write_review(the_plan, changes, generations, html, render=render, base=base,
+                             store=store)
+        print(f"wrote {html}: {shown} changed target(s)")
     if not changes.has_changes and not base:
         fastpath.record(the_plan, overrides, len(the_plan.targets) + untouched, found)
     return 1 if exit_code and changes.has_changes else 0
-
-
-def _write_review(the_plan: Plan, changes: Diff, generations: int, *, html: Path, render: bool,
-                  base: str | None, store: str | None) -> None:
-    """The review page; with --render, the missing new images are rendered (and stored,
-    so the build that follows pays for nothing twice)."""
-    from facebuild.atomic import write_text_atomic
-    from facebuild.errors import FacebuildError, LimitError
-    from facebuild.planner import Target
-    from facebuild.pricing import cost_of
-    from facebuild.render import needed, run_renders
-    from facebuild.review import review_html
-    from facebuild.storeplace import open_store
-
-    renders = open_store(the_plan.cast, store)
-    caps = the_plan.capabilities
-    if render and generations:
-        problems = the_plan.check()
-        if problems:
-            raise LimitError("nothing was rendered for the review page:\n" + "\n".join(problems))
-        limit = the_plan.cast.spec.max_cost
-        cost = cost_of(caps, generations)
-        if limit is not None and cost > limit:
-            raise LimitError(f"--render would make {generations} paid generations, estimated "
-                             f"${cost:.2f}, over max_cost ${limit:.2f}; nothing was rendered")
-        the_plan.backend.preflight()
-
-    failed: dict[str, Exception] = {}
-    if render:  # the one render runner: concurrent, in reference order, stored at once
-        wanted = [c.new.render_key for c in changes.changes.values() if c.needs_output and c.new]
-        todo = needed(wanted, the_plan.renders(), renders.has)
-        run_renders(the_plan.backend, renders, todo, workers=caps.max_concurrency,
-                    on_render=lambda done: failed.update({done.key: done.error} if done.error else {}))
-
-    def new_render(target: Target) -> bytes | None:
-        error = failed.get(target.render_key)
-        if isinstance(error, FacebuildError):
-            raise error
-        if error is not None:
-            raise FacebuildError(f"internal error: {error!r}")
-        return renders.get(target.render_key) if renders.has(target.render_key) else None
-
-    since = f" since {base}" if base else ""
-    try:
-        page = review_html(the_plan, changes, new_render,
-                           title=f"{the_plan.cast.spec.name}: changes{since}")
-    finally:
-        if render:
-            the_plan.backend.close()
-    write_text_atomic(html, page)
-    shown = sum(1 for c in changes.changes.values() if c.status != "unchanged")
-    print(f"wrote {html}: {shown} changed target(s)")
 
 
 def _print_table(changes: Diff, *, show_all: bool, prompts: bool) -> None:
