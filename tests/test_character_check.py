@@ -208,3 +208,24 @@ def test_a_contact_sheet_page_deleted_by_hand_is_a_change(tmp_path: Path, cli: C
     assert uptodate.check(tmp_path, key) is not None
     (tmp_path / "dist" / "contact-sheet-2.png").unlink()
     assert uptodate.check(tmp_path, key) is None
+
+
+def test_an_edit_that_moves_its_outputs_ends_as_a_full_build(
+        tmp_path: Path, cli: CLI, counting: type[CountingBackend]) -> None:
+    """A new name under an output pattern with {name}: the files move, the old ones go."""
+    named = MORE.replace("seed: 7\n", "seed: 7\noutput: '{name}/{variant}.{format}'\n")
+    incremental, scratch = tmp_path / "incremental", tmp_path / "scratch"
+    incremental.mkdir()
+    scratch.mkdir()
+    (incremental / "cast.yaml").write_text(named)
+    cli("build", str(incremental))
+    edited = named.replace("name: Amy", "name: Amelia")
+    (incremental / "cast.yaml").write_text(edited)
+    found = verdict(incremental)
+    assert found is not None and found.edited == {"amy"}
+    assert cli("build", str(incremental))[0] == 0
+    (scratch / "cast.yaml").write_text(edited)
+    assert cli("build", str(scratch))[0] == 0
+    assert tree(incremental) == tree(scratch)
+    assert not (incremental / "dist" / "amy").exists()
+    assert (incremental / "dist" / "amelia" / "bust.png").is_file()
