@@ -229,3 +229,18 @@ def test_an_edit_that_moves_its_outputs_ends_as_a_full_build(
     assert tree(incremental) == tree(scratch)
     assert not (incremental / "dist" / "amy").exists()
     assert (incremental / "dist" / "amelia" / "bust.png").is_file()
+
+
+def test_the_collector_is_on_again_after_a_no_op(tmp_path: Path, cli: CLI,
+                                                 counting: type[CountingBackend]) -> None:
+    """The no-op path turns the garbage collector off while it reads the stamp; main(),
+    also called in-process by tools and tests, turns it back on."""
+    import gc
+
+    (tmp_path / "cast.yaml").write_text(MORE)
+    cli("build")
+    (tmp_path / "cast.yaml").write_text(swap_first_two(MORE))
+    assert cli("build")[1].splitlines()[-1] == NO_OP
+    assert gc.isenabled()
+    assert cli("diff")[0] == 0
+    assert gc.isenabled()
