@@ -38,8 +38,8 @@ def verdict(cast: Path, overrides: Overrides) -> uptodate.Verdict | None:
 
     The stamp, and a cast's node graph when its bytes changed, are large and all live: the
     garbage collector is off while they are read, and stays off when nothing is left to do
-    (the process ends after one line; a collection over that heap would cost more than the
-    check: 0.25 s at 100,000 targets)."""
+    but print a line (a collection over that heap would cost more than the check: 0.25 s at
+    100,000 targets); ``cli.main`` turns it back on, freezing what is left first."""
     gc.disable()
     found = uptodate.check(cast.parent, _key(cast, overrides))
     if found is None or found.edited:
