@@ -25,8 +25,15 @@ from facebuild.lockentry import LockEntry as LockEntry
 from facebuild.lockentry import checked_entry as checked_entry
 from facebuild.lockentry import entry_problem as entry_problem
 from facebuild.lockentry import shown
-from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row
-from facebuild.locktext import chunks, document_text, file_blocks, frame_version, row_text
+from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row, shares
+from facebuild.locktext import (
+    block_names,
+    chunks,
+    document_text,
+    file_blocks,
+    frame_version,
+    row_text,
+)
 
 LOCK_VERSION = 2
 """The version facebuild writes; it reads every version from 1 to this one."""
@@ -47,6 +54,10 @@ class Lock:
     as_read: dict[str, LockEntry] = field(default_factory=dict, repr=False, compare=False)
     """The entries as parsed from the file: only their blocks are taken from it again when the
     lock is written (an equal entry made since may differ in JSON type: 1 and 1.0, 1 and true)."""
+    read_from: tuple[int, int, int, int, int] | None = field(default=None, repr=False, compare=False)
+    """The file's (device, inode, size, mtime, ctime) when every entry was read from its blocks in
+    this version's frame: while the file is that one, the block of an entry still the object
+    read from it says that entry, and is taken without being parsed again."""
 
     def to_text(self) -> str:
         """The file's text: the same bytes as encoding every entry afresh, encoding again
@@ -85,7 +96,42 @@ class Lock:
                 self.texts[name] = (entry, holding, block)
 
 
+    def take_read_blocks(self, handle: BinaryIO) -> bool:
+        """Keep as ``texts`` the block of each entry that is still the object read from it
+        (the file open in ``handle`` being the one read: ``read_from``), when the entry
+        holding its render is too and the block names it (or, written whole, names none).
+        Only the names are read, 10x cheaper than ``take_blocks``; False, keeping nothing,
+        when the blocks are not one a target in the order read (a hand edit indented a
+        field like a target: the file parsed, but its blocks cannot be cut by lines)."""
+        blocks = list(block_names(handle, "targets", LOCK_VERSION))
+        if [name for name, _ in blocks] != list(self.as_read) or not all(
+                "/" in name and block.endswith("\n    }") for name, block in blocks):
+            return False  # target names have a slash; field names do not
+        names = sorted(self.entries)
+        held = holders(self.entries, names)
+        for name, block in blocks:
+            entry = self.entries.get(name)
+            if entry is None or name in self.texts or self.as_read.get(name) is not entry:
+                continue
+            holder = held.get(name)
+            holding = self.entries[holder] if holder is not None else None
+            if holder is not None and holding is not None and shares(entry, holding):
+                if (self.as_read.get(holder) is not holding
+                        or f'"render_of": {json.dumps(holder, ensure_ascii=False)}' not in block):
+                    continue
+            elif '"render_of"' in block:
+                continue
+            self.texts[name] = (entry, holding, block)
+        return True
+
+
 _Block = tuple[LockEntry, LockEntry | None, str]
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes when a file is written, even with its size and mtime put back: its
+    ctime, which no one can set."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def read_lock(path: Path, journal: Path | None = None) -> Lock:
@@ -95,7 +141,9 @@ def read_lock(path: Path, journal: Path | None = None) -> Lock:
     lock = Lock()
     if path.exists():
         with _collector_paused(), path.open("rb") as handle:
-            lock.entries, version = _read(handle, path)
+            lock.entries, version, framed = _read(handle, path)
+            if framed and version == LOCK_VERSION:
+                lock.read_from = _identity(os.fstat(handle.fileno()))
         lock.as_read = dict(lock.entries)
         lock.changed = version < LOCK_VERSION
     if journal is not None:
@@ -110,20 +158,20 @@ def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
         return _entries(_parsed(text, path), path)[0]
 
 
-def _read(handle: BinaryIO, path: Path) -> tuple[dict[str, LockEntry], int]:
-    """The entries and version of the lock file open in ``handle``: read and parsed a chunk
-    of rows at a time when it is in the frame facebuild writes (see
-    ``facebuild.locktext.chunks``), else whole."""
+def _read(handle: BinaryIO, path: Path) -> tuple[dict[str, LockEntry], int, bool]:
+    """The entries and version of the lock file open in ``handle``, and whether they were
+    read and parsed a chunk of rows at a time, the file being in the frame facebuild writes
+    (see ``facebuild.locktext.chunks``); else it is parsed whole."""
     version = frame_version(handle, "targets", range(1, LOCK_VERSION + 1))
     if version is not None:
         try:
-            return entries_of(_rows(handle, version), version), version
+            return entries_of(_rows(handle, version), version), version, True
         except _NotFramed:
             pass  # parsed whole below: the same rows, or the error that says what is wrong
         except RowError as exc:
             raise _row_error(exc, path) from None
     handle.seek(0)
-    return _entries(_parsed(handle.read(), path), path)
+    return *_entries(_parsed(handle.read(), path), path), False
 
 
 class _NotFramed(Exception):
@@ -199,7 +247,9 @@ def write_lock(path: Path, lock: Lock) -> bool:
         with _collector_paused():
             try:
                 with path.open("rb") as handle:
-                    lock.take_blocks(handle)
+                    unchanged = lock.read_from == _identity(os.fstat(handle.fileno()))
+                    if not (unchanged and lock.take_read_blocks(handle)):
+                        lock.take_blocks(handle)
             except OSError:  # missing, or not readable: every entry is encoded
                 pass
     try:

@@ -93,6 +93,21 @@ def file_blocks(handle: BinaryIO, field: str, version: int) -> Iterator[tuple[st
         return
 
 
+def block_names(handle: BinaryIO, field: str, version: int) -> Iterator[tuple[str, str]]:
+    """Each block of the file open in ``handle`` as (name, text), like ``file_blocks`` but
+    without parsing what a block holds: only the name at its head is read."""
+    try:
+        for inner in chunks(handle, field, version):
+            for block in _split(inner.decode("utf-8")):
+                end = block.find('": ', 4)
+                name = json.loads(block[4:end + 1]) if block.startswith('    "') and end > 0 else None
+                if not isinstance(name, str):
+                    return
+                yield name, block
+    except ValueError:  # also a file that is not UTF-8, or shorter than it was
+        return
+
+
 def _named(blocks: list[str]) -> list[tuple[str, Any, str]] | None:
     try:  # one parse for all blocks, each its own object: 2x faster than a call per block
         parsed = json.loads("[{" + "},\n{".join(blocks) + "}]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -353,3 +354,38 @@ def test_the_blocks_of_a_lock_of_several_megabytes_are_taken_again_chunk_by_chun
     assert write_lock(path, lock) is True  # written as facebuild writes it
     assert path.read_text() == text
     assert "c00001/bust" in lock.texts and lock.texts["c00001/bust"][2] in edited
+
+
+def test_the_first_write_after_a_read_takes_the_blocks_read_and_ends_as_encoding_afresh(
+        tmp_path: Path) -> None:
+    """While the file is the one read, an unchanged entry's block is taken by its name
+    alone; a block whose render holder changed is written again, and so is every block of
+    a file changed since the read."""
+    made = many(4)
+    path = tmp_path / "cast.lock"
+    text = Lock(dict(made)).to_text()
+    path.write_text(text)
+    lock = read_lock(path)
+    assert lock.read_from is not None
+    lock.entries["c00001/icon"] = lock.entries["c00001/icon"]._replace(sha256=C)
+    # a new target, sorted before c00002/bust, with its render: it holds that render now
+    bust = lock.entries["c00002/bust"]
+    lock.entries["c00002/aaa"] = bust._replace(file="c00002/aaa.png", sha256=B)
+    lock.changed = True
+    assert write_lock(path, lock) is True
+    assert path.read_text() == Lock(dict(lock.entries)).to_text()
+    assert '"c00002/bust": {\n      "post": {"crop": "center", "format": "png", "size": [256, 256]},\n' \
+           '      "render_of": "c00002/aaa"' in path.read_text()
+    assert lock.texts["c00003/icon"][2] in text and lock.texts["c00001/icon"][2] not in text
+    # the file changed after the read (same size and mtime, another text): nothing is
+    # taken by name
+    path.write_text(text)
+    lock = read_lock(path)
+    before = path.stat()
+    path.write_text(text.replace('"sha256": "' + made["c00000/bust"].sha256,
+                                 '"sha256": "' + "f" * 64))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    lock.entries["c00001/icon"] = lock.entries["c00001/icon"]._replace(sha256=C)
+    assert write_lock(path, lock) is True
+    assert path.read_text() == Lock(dict(lock.entries)).to_text()
+    assert "f" * 64 not in path.read_text()
