@@ -163,7 +163,7 @@ def test_cancel_makes_waiting_and_running_calls_give_up(fake: FakeBedrock, make:
     backend.cancel()
     for thread in threads:
         thread.join(5)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # not the call's 10 s, on a busy machine too
     assert len(errors) == 3 and len(fake.calls) == 1
     assert any("in flight was abandoned" in str(e) for e in errors)
     assert any("cancelled before the Bedrock call" in str(e) for e in errors)
@@ -181,7 +181,7 @@ def test_cancel_interrupts_a_backoff(fake: FakeBedrock, make: Make) -> None:
     started = time.monotonic()
     backend.cancel()
     thread.join(5)
-    assert time.monotonic() - started < 1.0 and len(fake.calls) == 1
+    assert time.monotonic() - started < 3.0 and len(fake.calls) == 1  # not the 30 s backoff
     assert [str(e) for e in errors] == ["cancelled before the Bedrock call was made"]
 
 

@@ -88,7 +88,7 @@ def test_jobs_spread_by_free_capacity(fakes: Fakes, backend_for: Any) -> None:
     assert all(isinstance(r, bytes) for r in results)
     assert [ran(s) for s in servers] == [4, 4, 4]
     assert most_in_flight == [2, 2, 2]  # batch_size in flight per server, never more
-    assert elapsed < 12 * 0.1 / 3 * 1.6
+    assert elapsed < 12 * 0.1  # in parallel: one job after another would take 1.2 s
 
 
 def test_unreachable_server_is_left_out_and_the_others_work(fakes: Fakes, backend_for: Any) -> None:

@@ -183,7 +183,7 @@ def test_a_job_that_runs_too_long_times_out_and_is_interrupted(fakes: Fakes, bac
     started = time.monotonic()
     with pytest.raises(BackendError, match="ran for more than 0.3 s; removed it") as caught:
         backend.generate(REQUEST)
-    assert caught.value.retryable and time.monotonic() - started < 2.0
+    assert caught.value.retryable and time.monotonic() - started < 4.0  # not the 5 s job
     assert fake.interrupts == [{"prompt_id": fake.posts[0]["prompt_id"]}]
 
 
@@ -234,7 +234,7 @@ def test_cancel_deletes_and_interrupts_only_our_prompts(fakes: Fakes, backends: 
     backend.cancel()
     for thread in threads:
         thread.join(5)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3.0  # not the 5 s job, on a busy machine too
     assert [str(e) for e in errors] == ["cancelled"] * 3
     # every prompt of ours is deleted, theirs never: in one call, or, for a job whose
     # answer to POST /prompt arrives just after the cancel, in its own call then
