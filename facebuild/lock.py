@@ -10,17 +10,16 @@ not as hand edits.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from facebuild.atomic import write_text_if_changed
 from facebuild.errors import CastError, FacebuildError, Location
+from facebuild.gcpause import paused_gc
 from facebuild.lockentry import LockEntry as LockEntry
 from facebuild.lockentry import checked_entry as checked_entry
 from facebuild.lockentry import entry_problem as entry_problem
@@ -87,22 +86,20 @@ class Lock:
         held = holders(self.entries, names)
         posts: PostTexts = {}
         for name, fields, block in file_blocks(handle, "targets", LOCK_VERSION):
-            entry = self.entries.get(name)
-            if entry is None or name in self.texts or self.as_read.get(name) is not entry:
+            found = self._as_read(name, held)
+            if found is None:
                 continue
-            holder = held.get(name)
-            holding = self.entries[holder] if holder is not None else None
+            entry, holder, holding = found
             if fields == row(name, entry, (holder, holding) if holder and holding else None, posts):
                 self.texts[name] = (entry, holding, block)
-
 
     def take_read_blocks(self, handle: BinaryIO) -> bool:
         """Keep as ``texts`` the block of each entry that is still the object read from it
         (the file open in ``handle`` being the one read: ``read_from``), when the entry
         holding its render is too and the block names it (or, written whole, names none).
         Only the names are read, 10x cheaper than ``take_blocks``; False, keeping nothing,
-        when the blocks are not one a target in the order read (a hand edit indented a
-        field like a target: the file parsed, but its blocks cannot be cut by lines)."""
+        when the blocks are not one for each target, in the order read (a hand edit indented
+        a field like a target: the file parsed, but its blocks cannot be cut by lines)."""
         blocks = list(block_names(handle, "targets", LOCK_VERSION))
         if [name for name, _ in blocks] != list(self.as_read) or not all(
                 "/" in name and block.endswith("\n    }") for name, block in blocks):
@@ -110,11 +107,10 @@ class Lock:
         names = sorted(self.entries)
         held = holders(self.entries, names)
         for name, block in blocks:
-            entry = self.entries.get(name)
-            if entry is None or name in self.texts or self.as_read.get(name) is not entry:
+            found = self._as_read(name, held)
+            if found is None:
                 continue
-            holder = held.get(name)
-            holding = self.entries[holder] if holder is not None else None
+            entry, holder, holding = found
             if holder is not None and holding is not None and shares(entry, holding):
                 if (self.as_read.get(holder) is not holding
                         or f'"render_of": {json.dumps(holder, ensure_ascii=False)}' not in block):
@@ -123,6 +119,16 @@ class Lock:
                 continue
             self.texts[name] = (entry, holding, block)
         return True
+
+    def _as_read(self, name: str, held: dict[str, str]) -> tuple[
+            LockEntry, str | None, LockEntry | None] | None:
+        """The entry of ``name``, the target holding its render and that target's entry,
+        when the entry is still the one read from the file and its block is not taken yet."""
+        entry = self.entries.get(name)
+        if entry is None or name in self.texts or self.as_read.get(name) is not entry:
+            return None
+        holder = held.get(name)
+        return entry, holder, self.entries[holder] if holder is not None else None
 
 
 _Block = tuple[LockEntry, LockEntry | None, str]
@@ -140,7 +146,9 @@ def read_lock(path: Path, journal: Path | None = None) -> Lock:
     A lock of an older version counts as changed: the next build writes it as this one."""
     lock = Lock()
     if path.exists():
-        with _collector_paused(), path.open("rb") as handle:
+        # tens of thousands of small objects, no cycle: a pass of the collector over the
+        # heap in the middle of it made a full check of 10,000 targets read it 40% slower
+        with paused_gc(), path.open("rb") as handle:
             lock.entries, version, framed = _read(handle, path)
             if framed and version == LOCK_VERSION:
                 lock.read_from = _identity(os.fstat(handle.fileno()))
@@ -154,7 +162,7 @@ def read_lock(path: Path, journal: Path | None = None) -> Lock:
 def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
     """The checked entries of a lock file's text; a ``CastError`` naming ``path`` and the
     entry when it is not a lock facebuild could have written."""
-    with _collector_paused():
+    with paused_gc():
         return _entries(_parsed(text, path), path)[0]
 
 
@@ -187,20 +195,6 @@ def _rows(handle: BinaryIO, version: int) -> Iterator[dict[str, Any]]:
             yield rows
     except (ValueError, RecursionError):
         raise _NotFramed() from None
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Parsing makes tens of thousands of small objects and no reference cycle: a pass of
-    the cycle collector over the whole heap in the middle of it costs more than the
-    parsing (measured: a full check of 10,000 targets read the lock 40% slower)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parsed(text: bytes | str, path: Path) -> Any:
@@ -244,7 +238,7 @@ def write_lock(path: Path, lock: Lock) -> bool:
     of every entry the file at ``path`` already holds as it is there (read again, a chunk at
     a time, rather than kept since the lock was read: at 100,000 targets that text is 59 MB)."""
     if not lock.texts and lock.entries:
-        with _collector_paused():
+        with paused_gc():
             try:
                 with path.open("rb") as handle:
                     unchanged = lock.read_from == _identity(os.fstat(handle.fileno()))
