@@ -93,16 +93,11 @@ class ReadBudget:
     remaining: int = MAX_TOTAL_BYTES
 
 
-def read_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
-                  budget: ReadBudget | None = None) -> Any:
-    """Parse ``path`` and record the location of every node under ``prefix``."""
-    return read_meant_document(path, source_map, prefix, budget)[0]
-
-
 def read_meant_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),
                         budget: ReadBudget | None = None) -> tuple[Any, Meaning]:
-    """``read_document`` and the document's ``Meaning``. A document the no-op check
-    has just parsed (``document_meaning``) is not parsed again if its text is the same."""
+    """Parse ``path``, record the location of every node under ``prefix``, and return the
+    data with the document's ``Meaning``. A document the no-op check has just parsed
+    (``document_meaning``) is not parsed again if its text is the same."""
     text = _read_text(path, budget if budget is not None else ReadBudget())
     source_map.settle()
     composed = _PARSED.pop((path, text), None)
