@@ -34,20 +34,6 @@ def fakes() -> Iterator[Fakes]:
         fake.stop()
 
 
-@pytest.fixture
-def backend_for(tmp_path: Path) -> Iterator[Callable[..., ComfyUIBackend]]:
-    made: list[ComfyUIBackend] = []
-
-    def make(urls: list[str], **options: Any) -> ComfyUIBackend:
-        backend = ComfyUIBackend.from_options({"url": urls, "poll_interval": 0.05, **options}, tmp_path)
-        made.append(backend)
-        return backend
-
-    yield make
-    for backend in made:
-        backend.close()
-
-
 def run_jobs(backend: ComfyUIBackend, count: int) -> list[bytes | BackendError]:
     def one(seed: int) -> bytes | BackendError:
         try:
@@ -64,9 +50,9 @@ def ran(fake: FakeComfyUI) -> int:
     return len(fake.finished)
 
 
-def test_jobs_spread_by_free_capacity(fakes: Fakes, backend_for: Any) -> None:
+def test_jobs_spread_by_free_capacity(fakes: Fakes, backends: Any) -> None:
     servers = fakes(3, job_time=0.1)
-    backend = backend_for([s.url for s in servers], batch_size=2)
+    backend = backends(*(s.url for s in servers), batch_size=2)
     backend.preflight()
     most_in_flight = [0, 0, 0]
 
@@ -91,19 +77,19 @@ def test_jobs_spread_by_free_capacity(fakes: Fakes, backend_for: Any) -> None:
     assert elapsed < 12 * 0.1  # in parallel: one job after another would take 1.2 s
 
 
-def test_unreachable_server_is_left_out_and_the_others_work(fakes: Fakes, backend_for: Any) -> None:
+def test_unreachable_server_is_left_out_and_the_others_work(fakes: Fakes, backends: Any) -> None:
     up = fakes(2)
     dead = "http://127.0.0.1:9"
-    backend = backend_for([up[0].url, dead, up[1].url], batch_size=2)
+    backend = backends(up[0].url, dead, up[1].url, batch_size=2)
     backend.preflight()
     results = run_jobs(backend, 8)
     assert all(isinstance(r, bytes) for r in results)
     assert ran(up[0]) + ran(up[1]) == 8 and min(ran(up[0]), ran(up[1])) >= 2
 
 
-def test_failing_server_leaves_rotation_and_its_jobs_go_elsewhere(fakes: Fakes, backend_for: Any) -> None:
+def test_failing_server_leaves_rotation_and_its_jobs_go_elsewhere(fakes: Fakes, backends: Any) -> None:
     good, bad, stopped = fakes(3, job_time=0.02)
-    backend = backend_for([good.url, bad.url, stopped.url], batch_size=2, cooldown=30)
+    backend = backends(good.url, bad.url, stopped.url, batch_size=2, cooldown=30)
     backend.preflight()
     bad.broken = True  # every request now gets HTTP 500
     stopped.stop()  # and this one is gone
@@ -114,9 +100,9 @@ def test_failing_server_leaves_rotation_and_its_jobs_go_elsewhere(fakes: Fakes, 
     assert sum(1 for method, path in bad.requests if method == "POST") <= 2
 
 
-def test_all_servers_down_is_a_retryable_error(fakes: Fakes, backend_for: Any) -> None:
+def test_all_servers_down_is_a_retryable_error(fakes: Fakes, backends: Any) -> None:
     first, second = fakes(2)
-    backend = backend_for([first.url, second.url])
+    backend = backends(first.url, second.url)
     backend.preflight()
     first.broken = second.broken = True
     with pytest.raises(BackendError) as caught:
@@ -124,7 +110,7 @@ def test_all_servers_down_is_a_retryable_error(fakes: Fakes, backend_for: Any) -
     assert caught.value.retryable
     assert str(caught.value).startswith("none of the 2 ComfyUI servers can take the job: ")
     with pytest.raises(BackendError, match="unreachable"):
-        backend_for(["http://127.0.0.1:9", "http://127.0.0.1:7"]).preflight()
+        backends("http://127.0.0.1:9", "http://127.0.0.1:7").preflight()
 
 
 def test_a_build_renders_once_and_a_second_build_renders_nothing(fakes: Fakes, tmp_path: Path) -> None:
