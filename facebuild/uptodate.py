@@ -18,6 +18,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import stat as stat_mode
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -179,6 +180,20 @@ def _write(base_dir: Path, stamp: dict[str, Any], outputs: dict[str, Any] | None
     _replace(stamp_path(base_dir), stamp)
 
 
+MAX_STAMP_BYTES = 256 * 2**20
+"""The largest stamp file read (100,000 outputs take 12 MB): ``.facebuild/`` is untrusted."""
+
+
+def _load(path: Path) -> Any:
+    """A stamp file's data; ``ValueError`` for one that is not a regular file (a FIFO would
+    block) or is larger than ``MAX_STAMP_BYTES``: the check then says nothing."""
+    info = os.stat(path)  # before opening: opening a FIFO waits for a writer
+    if not stat_mode.S_ISREG(info.st_mode) or info.st_size > MAX_STAMP_BYTES:
+        raise ValueError(f"{path} is not a stamp facebuild wrote")
+    with path.open("rb") as handle:
+        return orjson.loads(handle.read(MAX_STAMP_BYTES + 1))
+
+
 def _replace(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -207,7 +222,7 @@ def check(base_dir: Path, args_key: str) -> Verdict | None:
     """The verdict if nothing but characters changed since the stamp was written, else
     None. The stamp lives in ``.facebuild/``, untrusted: one of the wrong shape is None."""
     try:
-        stamp = orjson.loads(stamp_path(base_dir).read_bytes())
+        stamp = _load(stamp_path(base_dir))
         return _check(base_dir, args_key, stamp) if isinstance(stamp, dict) else None
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
@@ -228,7 +243,7 @@ def _check(base_dir: Path, args_key: str, stamp: dict[str, Any]) -> Verdict | No
         return None
     if _globs(base_dir, stamp["includes"]) != stamp["included"]:
         return None  # a file appeared or went away under an include glob
-    written = orjson.loads(outputs_path(base_dir).read_bytes())
+    written = _load(outputs_path(base_dir))
     if written["token"] != stamp["outputs"]:
         return None  # not the outputs this stamp was written with
     outputs: dict[str, Any] = written["outputs"]

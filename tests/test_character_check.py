@@ -6,6 +6,7 @@ scratch would leave them."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -244,3 +245,27 @@ def test_the_collector_is_on_again_after_a_no_op(tmp_path: Path, cli: CLI,
     assert gc.isenabled()
     assert cli("diff")[0] == 0
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "huge"])
+def test_a_stamp_that_is_no_file_facebuild_wrote_is_not_read(tmp_path: Path, cli: CLI,
+                                                             counting: type[CountingBackend],
+                                                             kind: str) -> None:
+    """``.facebuild/`` is untrusted: a FIFO there would block a read, a sparse file of
+    gigabytes would fill memory. Either is ignored and the cast is looked at whole."""
+    (tmp_path / "cast.yaml").write_text(MORE)
+    cli("build")
+    key = json.loads(uptodate.stamp_path(tmp_path).read_text())["args"]
+    for path in (uptodate.stamp_path(tmp_path), uptodate.outputs_path(tmp_path)):
+        kept = path.read_bytes()
+        path.unlink()
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            with path.open("wb") as handle:
+                handle.truncate(uptodate.MAX_STAMP_BYTES + 1)
+        assert uptodate.check(tmp_path, key) is None
+        path.unlink()
+        path.write_bytes(kept)
+    code, out, _ = cli("build")
+    assert (code, out.splitlines()[-1]) == (0, NO_OP)
