@@ -58,6 +58,28 @@ class Lock:
     this version's frame: while the file is that one, the block of an entry still the object
     read from it says that entry, and is taken without being parsed again."""
 
+    def names(self) -> list[str]:
+        """Every target the lock has, without parsing an entry (see ``read_lock``'s ``only``)."""
+        return list(self.entries)
+
+    def get(self, name: str) -> LockEntry | None:
+        """The entry of ``name``, parsed now if it was left unparsed; None when there is none."""
+        return self.entries.get(name)
+
+    def put(self, name: str, entry: LockEntry) -> None:
+        self.entries[name] = entry
+        self.changed = True
+
+    def drop(self, name: str) -> None:
+        del self.entries[name]
+        self.changed = True
+
+    def altered(self) -> set[str]:
+        """The targets whose entry is not the one read from the file: put, dropped, or from
+        a replayed journal. Every other entry says what the file read says."""
+        found = {name for name, entry in self.entries.items() if self.as_read.get(name) is not entry}
+        return found | {name for name in self.as_read if name not in self.entries}
+
     def to_text(self) -> str:
         """The file's text: the same bytes as encoding every entry afresh, encoding again
         only the entries whose block in ``texts`` is not theirs."""
