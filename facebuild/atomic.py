@@ -51,13 +51,12 @@ def write_text_atomic(path: Path, text: str, *, durable: bool = False) -> None:
 
 def write_text_if_changed(path: Path, text: str, *, durable: bool = False) -> bool:
     """Write ``text`` unless the file already holds it (so a no-op build touches nothing,
-    and make-like tools see no new mtime). True if written."""
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
-    write_text_atomic(path, text, durable=durable)
+    and make-like tools see no new mtime). True if written. A file of another size is not
+    read (see ``holds``)."""
+    data = text.encode("utf-8")
+    if holds(path, data):
+        return False
+    write_atomic(path, data, durable=durable)
     return True
 
 

@@ -90,7 +90,8 @@ class Builder:
         self.report.dry_run = dry_run
         with build_lock(self.cast):
             journal_file = journal_path(self.cast)
-            lock = read_lock(self.cast.lock_path, journal_file)
+            some = self.plan.covers if self.plan.scope is not None else None
+            lock = read_lock(self.cast.lock_path, journal_file, only=some)
             if self.plan.scope is not None:
                 self._check_outside(lock)
             state = DistState.load(self.cast.state_dir, self.cast.dist_dir)
@@ -136,11 +137,10 @@ class Builder:
     def _check_outside(self, lock: Lock) -> None:
         """A plan of some characters: count the others' targets as cached, and refuse an
         output that one of them writes (as the planner refuses it in a whole plan)."""
-        owners = {e.file: name for name, e in lock.entries.items() if not self.plan.covers(name)}
-        self.report.untouched = len(owners)
+        self.report.untouched = sum(not self.plan.covers(name) for name in lock.names())
         for target in self.plan.targets.values():
-            other = owners.get(target.output)
-            if other is not None:
+            other = lock.owner(target.output)
+            if other is not None and not self.plan.covers(other):
                 raise collision(self.cast, other, target)
 
     def _plan_only(self, work: list[Target], renders: dict[str, RenderRequest], changes: Diff,
@@ -312,8 +312,7 @@ class Builder:
         digest = file_sha256(data)
         if state.sha256(target.output) != digest:
             return False
-        lock.entries[target.name] = lock_entry(target, digest, self.plan.capabilities.price_per_image)
-        lock.changed = True
+        lock.put(target.name, lock_entry(target, digest, self.plan.capabilities.price_per_image))
         return True
 
     def _output_bytes(self, target: Target, render: Image.Image) -> bytes:
@@ -337,8 +336,7 @@ class Builder:
         log.debug("wrote %s -> %s (%s)", target.name, target.output, digest[:12])
         with self._mutex:
             context.journal.wrote(target.name, entry)
-            context.lock.entries[target.name] = entry
-            context.lock.changed = True
+            context.lock.put(target.name, entry)
             context.state.record_file(target.output, digest)
 
     def _fail(self, target: Target, message: str) -> None:

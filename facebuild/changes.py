@@ -71,31 +71,34 @@ def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff
     """Status and reasons for every target in the plan or the lock. It only compares: it
     writes nothing (the caller saves ``dist_state`` when it wants the digests kept)."""
     state = dist_state or DistState.load(plan.cast.state_dir, plan.cast.dist_dir)
-    made = {entry.file: entry for entry in lock.entries.values()}
     result = Diff()
     for name, target in plan.targets.items():
-        old = lock.entries.get(name)
-        result.changes[name] = _compare(target, old, state, made)
-    for name, old in lock.entries.items():
+        old = lock.get(name)
+        result.changes[name] = _compare(target, old, state, lock)
+    for name in lock.names():
         if name not in plan.targets and plan.covers(name):
+            old = lock.get(name)
+            assert old is not None
             edited = state.edited(old)
             reasons = ("edited by hand: kept",) if edited else ()
             result.changes[name] = Change(name, "removed", reasons, old, None)
     return result
 
 
-def _in_the_way(path: str, state: DistState, made: dict[str, LockEntry]) -> bool:
+def _in_the_way(path: str, state: DistState, lock: Lock) -> bool:
     """A file at ``path`` that is not one facebuild recorded making (or one it made and
     somebody edited since): a build keeps it, as it keeps a hand edit."""
     current = state.sha256(path)
-    recorded = made.get(path)
+    if current is None:
+        return False
+    owner = lock.owner(path)
+    recorded = lock.get(owner) if owner is not None else None
     return current is not None and current != (recorded.sha256 if recorded else None)
 
 
-def _compare(target: Target, old: LockEntry | None, state: DistState,
-             made: dict[str, LockEntry]) -> Change:
+def _compare(target: Target, old: LockEntry | None, state: DistState, lock: Lock) -> Change:
     if old is None or old.file != target.output:
-        if _in_the_way(target.output, state, made):
+        if _in_the_way(target.output, state, lock):
             return Change(target.name, "edited", (IN_THE_WAY,), old, target)
         if old is None:
             return Change(target.name, "new", (), None, target)

@@ -39,7 +39,8 @@ __all__ = ["CONTACT_SHEET", "GALLERY", "JOURNAL", "MANIFEST", "OWN_FILES", "buil
 def compare(plan: Plan) -> tuple[Lock, Diff]:
     """The cast's lock and the plan compared with it, as ``facebuild diff`` shows them; the
     digests of dist files read on the way are kept, so the next comparison reads no image."""
-    lock = read_cast_lock(plan.cast)
+    lock = read_lock(plan.cast.lock_path, journal_path(plan.cast),
+                     only=plan.covers if plan.scope is not None else None)
     state = DistState.load(plan.cast.state_dir, plan.cast.dist_dir)
     changes = diff(plan, lock, dist_state=state)
     state.save()
@@ -91,11 +92,11 @@ def remove_output(cast: Cast, lock: Lock, state: DistState, target: str, *,
     """Delete a target's file from dist (and folders it leaves empty) and its lock entry;
     used by ``build`` for targets gone from the cast and by ``clean``. The file is deleted
     only when it is the one facebuild recorded, inside dist (see ``remove_file``)."""
-    entry = lock.entries[target]
+    entry = lock.get(target)
+    assert entry is not None, target
     if not keep_file:
         remove_file(cast.dist_dir, state, entry.file, entry.sha256)
-    del lock.entries[target]
-    lock.changed = True
+    lock.drop(target)
 
 
 def remove_file(dist: Path, state: DistState, relative: str, digest: str) -> None:

@@ -121,13 +121,19 @@ def _default_file(name: str, post: dict[str, Any]) -> str | None:
     return f"{name}.{fmt}" if type(fmt) is str else None
 
 
-def entries_of(chunks: Iterable[dict[Any, Any]], version: int) -> dict[str, LockEntry]:
+def entries_of(chunks: Iterable[dict[Any, Any]], version: int,
+               holding: dict[str, LockEntry] | None = None) -> dict[str, LockEntry]:
     """The checked, whole entries of a lock's ``targets`` (given whole, or in chunks of rows
     in the file's order: a chunk's parse is let go before the next is made), in the file's
     order; ``RowError`` for the first row facebuild could not have written (checked as
     strictly as a journal record: paths inside dist, 64-hex digests, types; a ``render_of``
-    that names no row, or one that itself names another, is refused)."""
+    that names no row, or one that itself names another, is refused). ``holding``: rows of
+    the same lock read before, written whole, that a ``render_of`` of these rows may name
+    (a lock read some rows at a time); they are not in the result."""
     read = _Read(version)
+    for name, entry in (holding or {}).items():
+        read.holding[name] = read.found[name] = entry
+        read.owners[entry.file] = name
     later: list[tuple[str, dict[str, Any]]] = []
     for rows in chunks:
         for name, data in rows.items():
@@ -145,6 +151,8 @@ def entries_of(chunks: Iterable[dict[Any, Any]], version: int) -> dict[str, Lock
             read.whole(name, data)
     for name, data in later:
         read.shared(name, data)
+    for name in holding or ():
+        del read.found[name]
     return cast("dict[str, LockEntry]", read.found)  # every row found at the end is there now
 
 

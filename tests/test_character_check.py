@@ -147,7 +147,7 @@ def test_an_edit_that_takes_another_characters_file_is_refused(
     before = tree(tmp_path)
     (tmp_path / "cast.yaml").write_text(named.replace("name: Amy", "name: Bob"))
     code, _, err = cli("build")
-    assert code == 2
+    assert code == 2, err
     assert err.strip().splitlines()[-1].startswith("error: ")
     assert "targets bob/bust and amy/bust would both write bob/bust.png" in err
     assert tree(tmp_path) == before
