@@ -372,7 +372,8 @@ class Builder:
             if lock is None or journal is None:
                 self.reporter.planned(change.target, "removed", relative)
                 continue
-            remove_output(self.cast, lock, state, change.target, keep_file=relative in wanted)
+            if remove_output(self.cast, lock, state, change.target, keep_file=relative in wanted):
+                self.report.removed_files.append(relative)
             journal.removed(change.target)
             self.reporter.removed(change.target, relative)
 
@@ -393,7 +394,8 @@ class Builder:
                 self.reporter.kept(target.name, f"moved to {target.output}; the old file {relative} "
                                                 "was edited by hand: kept")
                 continue
-            remove_file(self.cast.dist_dir, state, relative, old.sha256)
+            if remove_file(self.cast.dist_dir, state, relative, old.sha256):
+                self.report.removed_files.append(relative)
 
 
 @dataclass

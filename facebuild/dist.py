@@ -88,26 +88,28 @@ def write_output(cast: Cast, relative: str, data: bytes) -> str:
 
 
 def remove_output(cast: Cast, lock: Lock, state: DistState, target: str, *,
-                  keep_file: bool = False) -> None:
+                  keep_file: bool = False) -> bool:
     """Delete a target's file from dist (and folders it leaves empty) and its lock entry;
     used by ``build`` for targets gone from the cast and by ``clean``. The file is deleted
     only when it is the one facebuild recorded, inside dist (see ``remove_file``)."""
     entry = lock.get(target)
     assert entry is not None, target
-    if not keep_file:
-        remove_file(cast.dist_dir, state, entry.file, entry.sha256)
+    removed = not keep_file and remove_file(cast.dist_dir, state, entry.file, entry.sha256)
     lock.drop(target)
+    return removed
 
 
-def remove_file(dist: Path, state: DistState, relative: str, digest: str) -> None:
+def remove_file(dist: Path, state: DistState, relative: str, digest: str) -> bool:
     """Unlink ``dist/relative`` if it is the regular file inside dist whose sha256
-    facebuild recorded: never a link, a path leading out of dist, or somebody's file."""
+    facebuild recorded: never a link, a path leading out of dist, or somebody's file.
+    True if it is gone."""
     if not state.inside(relative) or state.sha256(relative) != digest:
-        return
+        return False
     path = dist / relative
     path.unlink(missing_ok=True)
     remove_empty_parents(path.parent, dist)
     state.forget(relative)
+    return True
 
 
 def remove_partial_writes(dist: Path) -> None:

@@ -46,6 +46,8 @@ class BuildReport:
     untouched: int = 0
     """Targets a plan of some characters left out (``Plan.scope``): up to date, counted as
     cached without a result each."""
+    removed_files: list[str] = field(default_factory=list)
+    """The files in dist the build removed (of targets gone, or moved), relative to dist."""
 
     @property
     def spent(self) -> float:

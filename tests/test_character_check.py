@@ -230,6 +230,10 @@ def test_an_edit_that_moves_its_outputs_ends_as_a_full_build(
     assert tree(incremental) == tree(scratch)
     assert not (incremental / "dist" / "amy").exists()
     assert (incremental / "dist" / "amelia" / "bust.png").is_file()
+    after = verdict(incremental)  # the next build is a no-op, and knows the old files are gone
+    assert after is not None and after.outputs is not None
+    assert not [f for f in after.outputs if "/dist/amy/" in f]
+    assert [f for f in after.outputs if "/dist/amelia/" in f]
 
 
 def test_the_collector_is_on_again_after_a_no_op(tmp_path: Path, cli: CLI,

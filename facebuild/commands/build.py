@@ -48,7 +48,8 @@ def build(cast: Path, targets: Sequence[str] = (), *, force: bool = False, jobs:
         print(f"warning: {skipped} output(s) skipped: a source is missing (see the warnings "
               "above)", file=sys.stderr)
     elif _complete(report) and not (targets or dry_run):
-        fastpath.record(the_plan, overrides, len(the_plan.targets) + report.untouched, found)
+        fastpath.record(the_plan, overrides, len(the_plan.targets) + report.untouched, found,
+                        removed=report.removed_files)
     return 0 if report.ok and not skipped else 1
 
 

@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,10 +72,11 @@ def _targets(found: uptodate.Verdict) -> int:
 
 
 def record(the_plan: Plan, overrides: Overrides, targets: int,
-           found: uptodate.Verdict | None = None) -> None:
+           found: uptodate.Verdict | None = None, removed: Sequence[str] = ()) -> None:
     """Remember that every one of the cast's ``targets`` is up to date: those of
     ``the_plan``, and for a plan of some characters (``Plan.scope``) the others, as
-    ``found`` (the verdict) found them before the build."""
+    ``found`` (the verdict) found them before the build, but for the files in dist the
+    build ``removed``."""
     from facebuild.diststate import DistState
 
     cast = the_plan.cast
@@ -83,8 +85,10 @@ def record(the_plan: Plan, overrides: Overrides, targets: int,
     outputs: dict[str, list[Any] | None] = {}
     known: dict[str, Any] = {}  # a plan of some characters: their few files are read
     if the_plan.scope is not None and found is not None and found.outputs:
-        # as checked before the build; a file the build moved away is gone
-        outputs = {f: fp for f, fp in found.outputs.items() if os.path.exists(f)}
+        # as checked before the build, but for the files it removed (gone, or moved)
+        outputs = dict(found.outputs)
+        for relative in removed:
+            outputs.pop(dist + relative, None)
     else:
         known = DistState.load(cast.state_dir, cast.dist_dir).cache
     for target in the_plan.targets.values():
