@@ -33,7 +33,8 @@ from facebuild.diststate import DistState
 from facebuild.errors import BackendError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
-from facebuild.lock import Journal, Lock, LockEntry, read_lock, write_lock
+from facebuild.lock import Lock, LockEntry, read_lock, write_lock
+from facebuild.lockjournal import Journal
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, collision, plan
 from facebuild.pricing import priced

@@ -29,7 +29,7 @@ from facebuild.locking import LockBusy, held
 from facebuild.planner import Plan
 
 JOURNAL = "journal.jsonl"
-"""The build journal's name in the cast's state folder (see ``facebuild.lock.Journal``)."""
+"""The build journal's name in the cast's state folder (see ``facebuild.lockjournal.Journal``)."""
 
 __all__ = ["CONTACT_SHEET", "GALLERY", "JOURNAL", "MANIFEST", "OWN_FILES", "build_lock", "compare",
            "ensure_inside", "files_in", "journal_path", "read_cast_lock", "remove_file",

@@ -2,10 +2,8 @@
 
 Sorted, indented JSON, one field a line, so a one-character change is a small git diff.
 Version 2 leaves out of each row what the lock says elsewhere (see ``facebuild.lockrows``);
-a version 1 lock is still read, and written as version 2. While a build runs, each
-finished output is appended to a journal beside the store; reading the lock replays the
-journal, so outputs written by a build that was killed are known as facebuild's own work,
-not as hand edits.
+a version 1 lock is still read, and written as version 2. Reading the lock replays the
+journal of a build that was killed (see ``facebuild.lockjournal``).
 """
 
 from __future__ import annotations
@@ -19,12 +17,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from facebuild.atomic import write_text_if_changed
-from facebuild.errors import CastError, FacebuildError, Location
+from facebuild.errors import CastError, Location
 from facebuild.gcpause import paused_gc
 from facebuild.lockentry import LockEntry as LockEntry
 from facebuild.lockentry import checked_entry as checked_entry
 from facebuild.lockentry import entry_problem as entry_problem
 from facebuild.lockentry import shown
+from facebuild.lockjournal import replay_journal
 from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row, shares
 from facebuild.locktext import (
     block_names,
@@ -451,59 +450,3 @@ def write_lock(path: Path, lock: Lock) -> bool:
     written = write_text_if_changed(path, text, durable=True)
     lock.read_from = _identity(os.stat(path))
     return written
-
-
-def replay_journal(lock: Lock, journal: Path) -> None:
-    """Apply the records of a build that was killed, or whose lock write failed. A line cut
-    short by a kill is skipped; a record facebuild could not have written is an error."""
-    try:
-        lines = journal.read_text(encoding="utf-8", errors="replace").splitlines()
-    except FileNotFoundError:
-        return
-    for number, line in enumerate(lines, 1):
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            continue  # a line cut short by a kill: that output was not finished
-        target = record.get("target") if isinstance(record, dict) else None
-        if isinstance(record, dict) and record.get("removed") is True and isinstance(target, str):
-            lock.entries.pop(target, None)
-        else:
-            entry = record.get("entry") if isinstance(record, dict) else None
-            problem = entry_problem(target, entry)
-            if problem is not None:
-                raise CastError(problem, location=Location(journal, number),
-                                hint="delete it; the next build then checks dist against cast.lock")
-            assert isinstance(target, str) and isinstance(entry, dict)
-            lock.entries[target] = checked_entry(entry)
-        lock.changed = True
-
-
-class Journal:
-    """Append-only record of outputs written during a build (one JSON line each)."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        # never through a link planted in .facebuild: appending there would write elsewhere
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
-        except OSError as exc:
-            raise FacebuildError(f"{path}: cannot keep the build journal there ({exc.strerror}); "
-                                 "facebuild makes that file itself: delete what is there") from None
-        self._handle = os.fdopen(descriptor, "a", encoding="utf-8")
-
-    def wrote(self, target: str, entry: LockEntry) -> None:
-        self._append({"target": target, "entry": entry.to_dict()})
-
-    def removed(self, target: str) -> None:
-        self._append({"target": target, "removed": True})
-
-    def _append(self, record: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(record, sort_keys=True) + "\n")
-        self._handle.flush()  # a kill loses nothing flushed; no fsync per output
-
-    def close(self, *, delete: bool) -> None:
-        self._handle.close()
-        if delete:
-            self.path.unlink(missing_ok=True)
