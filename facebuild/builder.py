@@ -138,7 +138,8 @@ class Builder:
     def _check_outside(self, lock: Lock) -> None:
         """A plan of some characters: count the others' targets as cached, and refuse an
         output that one of them writes (as the planner refuses it in a whole plan)."""
-        self.report.untouched = sum(not self.plan.covers(name) for name in lock.names())
+        names = lock.names()
+        self.report.untouched = len(names) - len(self.plan.covered(names))
         for target in self.plan.targets.values():
             other = lock.owner(target.output)
             if other is not None and not self.plan.covers(other):

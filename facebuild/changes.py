@@ -75,8 +75,8 @@ def diff(plan: Plan, lock: Lock, *, dist_state: DistState | None = None) -> Diff
     for name, target in plan.targets.items():
         old = lock.get(name)
         result.changes[name] = _compare(target, old, state, lock)
-    for name in lock.names():
-        if name not in plan.targets and plan.covers(name):
+    for name in plan.covered(lock.names()):
+        if name not in plan.targets:
             old = lock.get(name)
             assert old is not None
             edited = state.edited(old)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import CAST
 
+from facebuild.diststate import MAX_STATE_BYTES, DistState
+
 
 def set_output(cast_file: Path, pattern: str) -> None:
     text = cast_file.read_text().replace("seed: 7\n", f"seed: 7\noutput: {json.dumps(pattern)}\n")
@@ -278,3 +280,21 @@ def test_state_files_of_any_shape_write_nothing_outside(tmp_path: Path, cast_fil
     code, out, err = cli("build", "--force")
     assert code == 2 and "journal.jsonl" in err and len(err.strip().splitlines()) == 1
     assert victim.read_text() == "precious"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "huge"])
+def test_a_dist_state_that_is_no_file_facebuild_wrote_is_not_read(tmp_path: Path, cast_file: Path, cli,
+                                                                  kind: str) -> None:
+    """A FIFO as .facebuild/dist-state.json would block every build, a sparse file of
+    gigabytes would fill memory: either is ignored, and the digests are read again."""
+    assert cli("build")[0] == 0
+    path = cast_file.parent / ".facebuild" / "dist-state.json"
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        with path.open("wb") as handle:
+            handle.truncate(MAX_STATE_BYTES + 1)
+    assert DistState.load(path.parent, cast_file.parent / "dist").cache == {}
+    code, out, err = cli("diff", "--all")
+    assert code == 0 and "6 unchanged" in out, out + err

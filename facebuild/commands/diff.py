@@ -50,7 +50,8 @@ def diff(cast: Path, *, show_all: bool = False, prompts: bool = False, as_json: 
     else:
         lock, changes = compare(the_plan)
     spend = estimate(the_plan, lock, changes=changes, store=store)
-    untouched = sum(not the_plan.covers(name) for name in lock.names())
+    names = lock.names()
+    untouched = len(names) - len(the_plan.covered(names))
     generations = spend.generations
     if as_json:
         print(json.dumps(_as_json(changes, generations, spend.cost, spend.model), indent=2))
