@@ -28,3 +28,24 @@ def paused_gc() -> Iterator[None]:
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def off_until_exit() -> None:
+    """Turn the collector off for the rest of the command: a command that only has a line
+    left to print after reading a large heap (the no-op path) should not pay a collection
+    over it. ``restored_at_exit`` around the command turns it on again."""
+    gc.disable()
+
+
+@contextmanager
+def restored_at_exit() -> Iterator[None]:
+    """Around a command (``main()`` is also called in-process, by tests and tools): the
+    collector as it was before, once the command ends; what the command left is frozen
+    first, so that it is not walked again (a pass would cost 0.2 s at 100,000 targets)."""
+    collecting = gc.isenabled()
+    try:
+        yield
+    finally:
+        if collecting and not gc.isenabled():
+            gc.freeze()
+            gc.enable()

@@ -23,7 +23,6 @@ from facebuild.lockentry import LockEntry as LockEntry
 from facebuild.lockentry import checked_entry as checked_entry
 from facebuild.lockentry import entry_problem as entry_problem
 from facebuild.lockentry import shown
-from facebuild.lockjournal import replay_journal
 from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row, shares
 from facebuild.locktext import (
     block_names,
@@ -450,3 +449,30 @@ def write_lock(path: Path, lock: Lock) -> bool:
     written = write_text_if_changed(path, text, durable=True)
     lock.read_from = _identity(os.stat(path))
     return written
+
+
+def replay_journal(lock: Lock, journal: Path) -> None:
+    """Apply the records of a build that was killed, or whose lock write failed. A line cut
+    short by a kill is skipped; a record facebuild could not have written is an error."""
+    try:
+        lines = journal.read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(lines, 1):
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            continue  # a line cut short by a kill: that output was not finished
+        target = record.get("target") if isinstance(record, dict) else None
+        if isinstance(record, dict) and record.get("removed") is True and isinstance(target, str):
+            if lock.get(target) is not None:
+                lock.drop(target)
+        else:
+            entry = record.get("entry") if isinstance(record, dict) else None
+            problem = entry_problem(target, entry)
+            if problem is not None:
+                raise CastError(problem, location=Location(journal, number),
+                                hint="delete it; the next build then checks dist against cast.lock")
+            assert isinstance(target, str) and isinstance(entry, dict)
+            lock.put(target, checked_entry(entry))
+        lock.changed = True

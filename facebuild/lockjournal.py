@@ -1,47 +1,17 @@
 """The build journal: each output a build finished, appended as it is written, so that a
 build killed before it wrote cast.lock loses nothing. Reading the lock replays it
-(``facebuild.lock.read_lock``): outputs written by that build are known as facebuild's
-own work, not as hand edits."""
+(``facebuild.lock.replay_journal``): outputs written by that build are known as
+facebuild's own work, not as hand edits."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from facebuild.errors import CastError, FacebuildError, Location
-from facebuild.lockentry import LockEntry, checked_entry, entry_problem
-
-if TYPE_CHECKING:
-    from facebuild.lock import Lock
-
-
-def replay_journal(lock: Lock, journal: Path) -> None:
-    """Apply the records of a build that was killed, or whose lock write failed. A line cut
-    short by a kill is skipped; a record facebuild could not have written is an error."""
-    try:
-        lines = journal.read_text(encoding="utf-8", errors="replace").splitlines()
-    except FileNotFoundError:
-        return
-    for number, line in enumerate(lines, 1):
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            continue  # a line cut short by a kill: that output was not finished
-        target = record.get("target") if isinstance(record, dict) else None
-        if isinstance(record, dict) and record.get("removed") is True and isinstance(target, str):
-            if lock.get(target) is not None:
-                lock.drop(target)
-        else:
-            entry = record.get("entry") if isinstance(record, dict) else None
-            problem = entry_problem(target, entry)
-            if problem is not None:
-                raise CastError(problem, location=Location(journal, number),
-                                hint="delete it; the next build then checks dist against cast.lock")
-            assert isinstance(target, str) and isinstance(entry, dict)
-            lock.put(target, checked_entry(entry))
-        lock.changed = True
+from facebuild.errors import FacebuildError
+from facebuild.lockentry import LockEntry
 
 
 class Journal:

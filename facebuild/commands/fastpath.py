@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from facebuild import uptodate
 from facebuild.distpaths import CONTACT_SHEET, GALLERY, MANIFEST, is_own_file
+from facebuild.gcpause import off_until_exit
 from facebuild.summaries import build_summary, diff_summary, start_line
 from facebuild.urls import mask_url
 
@@ -40,11 +41,11 @@ def verdict(cast: Path, overrides: Overrides) -> uptodate.Verdict | None:
     The stamp, and a cast's node graph when its bytes changed, are large and all live: the
     garbage collector is off while they are read, and stays off when nothing is left to do
     but print a line (a collection over that heap would cost more than the check: 0.25 s at
-    100,000 targets); ``cli.main`` turns it back on, freezing what is left first."""
-    gc.disable()
+    100,000 targets; see ``facebuild.gcpause.off_until_exit``)."""
+    off_until_exit()
     found = uptodate.check(cast.parent, _key(cast, overrides))
     if found is None or found.edited:
-        gc.enable()
+        gc.enable()  # work to do: the collector as usual
     return found
 
 
