@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -126,11 +125,13 @@ class SourceMap:
         self._prefixes.clear()
 
 
-@dataclass
 class ReadBudget:
     """The bytes the files of one cast may still use, shared by the cast and its includes."""
 
-    remaining: int = MAX_TOTAL_BYTES
+    __slots__ = ("remaining",)
+
+    def __init__(self, remaining: int = MAX_TOTAL_BYTES) -> None:
+        self.remaining = remaining
 
 
 def read_meant_document(path: Path, source_map: SourceMap, prefix: KeyPath = (),

@@ -10,8 +10,8 @@ from conftest import CAST, build_importing
 
 SKETCH = CAST.replace("backend: {name: counting}", "backend: {name: sketch}")
 UNUSED = ("boto3", "botocore", "requests", "websocket", "facebuild.backends.bedrock",
-          "facebuild.backends.comfyui", "facebuild.personas", "facebuild.privacy.detectors", "stdnum",
-          "phonenumbers")
+          "facebuild.backends.comfyui", "facebuild.personas", "facebuild.privacy.detectors",
+          "facebuild.specs", "stdnum", "phonenumbers")
 
 
 def test_a_sketch_build_and_a_build_after_an_edit_import_nothing_they_do_not_use(tmp_path: Path) -> None:
