@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+import threading
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -61,21 +62,23 @@ class SourceMap:
         self._prefixes: set[KeyPath] = set()
         self._ends: set[KeyPath] = set()
         """The pending moves' paths and all their prefixes: moves that overlap stay in order."""
+        self._reading = threading.Lock()
 
     @property
     def locations(self) -> dict[KeyPath, Location]:
         """Every recorded location (the documents read, the moves applied)."""
-        unread, self._unread = self._unread, []
-        for step in unread:
-            if isinstance(step, _Document):
-                self.settle()
-                node = yaml.compose(step.text, Loader=_Loader)  # read without error before
-                if node is not None:
-                    _Converter(step.path, self._locations).convert(node, step.prefix)
-            else:
-                self._move(*step)
-        self.settle()
-        return self._locations
+        with self._reading:  # one reader: another thread's lookup waits for every location
+            unread, self._unread = self._unread, []
+            for step in unread:
+                if isinstance(step, _Document):
+                    self.settle()
+                    node = yaml.compose(step.text, Loader=_Loader)  # read without error before
+                    if node is not None:
+                        _Converter(step.path, self._locations).convert(node, step.prefix)
+                else:
+                    self._move(*step)
+            self.settle()
+            return self._locations
 
     def record(self, path: Path, text: str, prefix: KeyPath) -> None:
         """The document ``text`` at ``path`` holds the values under ``prefix``; its

@@ -4,6 +4,7 @@ two is read as it is now. Included characters keep their lines, however many the
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,16 @@ def test_a_warning_of_an_included_character_names_its_line(tmp_path: Path) -> No
     assert [w for w in cast.warnings if "descripton" in w] == [
         "more.yaml:3:3: characters[zed].descripton: unknown key 'descripton' passed to templates "
         "as is (did you mean 'description'?)"]
+
+
+def test_first_lookups_from_several_threads_at_once_all_find_their_line(tmp_path: Path) -> None:
+    """The first lookup reads the locations; lookups made meanwhile wait for all of them."""
+    lines = ["version: 1", "name: X", "variants:", "  bust: {size: 64}", "characters:"]
+    for i in range(2000):
+        lines += [f"  - id: p-{i:05d}", f"    name: P {i}", f"    description: Person {i}."]
+    (tmp_path / "cast.yaml").write_text("\n".join(lines) + "\n")
+    cast = load_cast(tmp_path / "cast.yaml")
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda i: str(cast.source_map.find(("characters", i, "description"))),
+                              range(0, 2000, 50)))
+    assert found == [f"cast.yaml:{8 + 3 * i}:5" for i in range(0, 2000, 50)]
