@@ -127,23 +127,32 @@ def check_semantics(spec: CastFile, base_dir: Path,
     seen: dict[str, int] = {}
     for index, character in enumerate(spec.characters):
         path: KeyPath = ("characters", index)
-        label = f"characters[{masked(character.id) or index}]"
         if not _SLUG.fullmatch(character.id):
             error(path + ("id",), f"characters[{index}].id",
                   f"id {shown(character.id)} is not a slug",
                   "use lowercase letters, digits and '-', e.g. 'tessa-quark'")
         elif character.id in seen:
             first = source_map.find(("characters", seen[character.id], "id"))
-            error(path + ("id",), f"{label}.id", f"duplicate character id '{masked(character.id)}'",
+            error(path + ("id",), f"{_label(character, index)}.id",
+                  f"duplicate character id '{masked(character.id)}'",
                   f"first defined at {first}" if first else None)
         else:
             seen[character.id] = index
+        if not (character.variants or character.seeds or character.model_extra):
+            continue  # most characters: nothing more to check, no label to mask
+        label = _label(character, index)
         for ref_index, ref in enumerate(character.variants or []):
             _check_variant_ref(ref, spec, path + ("variants", ref_index), f"{label}.variants", error)
         for ref in character.seeds:
             _check_variant_ref(ref, spec, path + ("seeds", ref), f"{label}.seeds.{masked(ref)}", error)
         warnings.extend(_near_miss_warnings(character, source_map, path, label))
     return errors, warnings
+
+
+def _label(character: Character, index: int) -> str:
+    """``characters[tessa-quark]``, as a message names a character (masked: an id may hold
+    personal data, and masking costs a scan, so only for a message)."""
+    return f"characters[{masked(character.id) or index}]"
 
 
 def _check_output_pattern(pattern: str, path: KeyPath, error: Any) -> None:

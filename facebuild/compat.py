@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from facebuild.errors import CastError
-from facebuild.specs import slugify
 from facebuild.yamlfile import SourceMap, relocate
 
 
@@ -50,6 +49,8 @@ def fill_missing_ids(data: dict[str, Any]) -> None:
         return
     for entry in characters:
         if isinstance(entry, dict) and "id" not in entry and isinstance(entry.get("name"), str):
+            from facebuild.specs import slugify  # the library's specs, only for such a character
+
             entry["id"] = slugify(entry["name"])
 
 

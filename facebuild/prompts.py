@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -30,8 +29,7 @@ _SPACES = re.compile(r"\s+")
 SHIPPED_TEMPLATES = Path(str(files("facebuild.templates")))
 
 
-@dataclass(frozen=True)
-class Prompt:
+class Prompt(NamedTuple):
     text: str
     negative: str
     template: str

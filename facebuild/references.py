@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from facebuild.cast import Cast
 from facebuild.castfile import Character
@@ -28,8 +28,7 @@ MAX_REFERENCE_BYTES = 32 * 1024 * 1024
 """A reference file larger than this is refused (a PNG of 8192×8192 is well below)."""
 
 
-@dataclass(frozen=True)
-class ReferenceFile:
+class ReferenceFile(NamedTuple):
     path: Path
     relative: str
     """As the cast wrote it, for the lock and messages."""

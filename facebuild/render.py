@@ -16,8 +16,8 @@ import queue
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import replace
+from typing import NamedTuple, Protocol
 
 from facebuild.backends import Backend, ProgressCallback, RenderRequest
 from facebuild.errors import BackendError
@@ -37,8 +37,7 @@ class RenderStore(Protocol):
     def exclusive(self, key: str) -> object: ...
 
 
-@dataclass(frozen=True)
-class RenderOutcome:
+class RenderOutcome(NamedTuple):
     """One finished job: its bytes, or the error that stopped it."""
 
     key: str

@@ -185,14 +185,14 @@ def backends(tmp_path: Path) -> Iterator[Callable[..., ComfyUIBackend]]:
 HEAVY = ("pydantic", "PIL", "jinja2", "yaml", "facebuild.cast", "facebuild.planner")
 
 
-def build_importing(folder: Path) -> tuple[list[str], str]:
-    """Run ``facebuild build`` in a fresh interpreter in ``folder``: which of ``HEAVY`` it
-    imported, and what it printed (a no-op must answer without loading the cast)."""
+def build_importing(folder: Path, modules: tuple[str, ...] = HEAVY) -> tuple[list[str], str]:
+    """Run ``facebuild build`` in a fresh interpreter in ``folder``: which of ``modules``
+    it imported, and what it printed (a no-op must answer without loading the cast)."""
     import subprocess
     import sys
 
     code = ("import json, sys\nfrom facebuild.cli import main\nassert main(['build']) == 0\n"
-            f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))")
+            f"print(json.dumps(sorted(m for m in {modules!r} if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True,
                          text=True, check=True).stdout
     *printed, imported = out.strip().splitlines()

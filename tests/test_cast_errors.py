@@ -146,3 +146,16 @@ def test_backend_option_errors_point_at_the_file_or_the_flag(cast_file, cli) -> 
     assert err.startswith("error: --model: unknown Bedrock model 'cor' (did you mean 'core'?")
     code, _, err = cli("diff", "--backend", "nope")
     assert (code, err.strip()) == (2, "error: --backend: unknown backend 'nope'")
+
+
+def test_an_id_holding_a_phone_number_is_masked_where_a_message_names_the_character(cast_file, cli) -> None:
+    personal = CAST.replace("id: bob", "id: bob-4155550199")
+    cast_file.write_text(personal.replace("    role: Cook\n", "    role: Cook\n    seeds: {bsut: 3}\n"))
+    code, _, err = cli("validate")
+    assert code == 2
+    assert "characters[bob-*** *** **99].seeds.bsut: unknown variant 'bsut'" in err, err
+    cast_file.write_text(personal.replace("    role: Cook\n", "    rol: Cook\n"))
+    code, _, err = cli("validate")
+    assert code == 0
+    assert "characters[bob-*** *** **99].rol: unknown key 'rol'" in err, err
+    assert "4155550199" not in err

@@ -278,3 +278,22 @@ def test_the_framing_words_change_the_framing_not_the_person() -> None:
     assert all(colours[c] > 0.004 * 512 * 1024 for c in (skin, hair, clothes))
     assert identity(image(f"Head and shoulders portrait. {words}", seed=6, width=256,
                           height=256)) != identity(bust)
+
+
+PINNED_PROMPTS = ("Tessa, red hair, green eyes, blue jacket, full body, neon city",
+                  "Bob, bald, beard, sunglasses, icon",
+                  "Ann, long curly hair, armor, noir, green screen backdrop",
+                  "A busy moon base, backdrop, teal and lemon palette")
+PINNED_PIXELS = (3, "73ff0ed6d5290a4a3c849b4d5e279d0ad15ab1b50af45c60d575b2c0c3e7988d")
+
+
+def test_the_drawings_of_a_sketch_version_are_pinned() -> None:
+    """A stored render is found by its key, which holds SKETCH_VERSION, not the pixels: the
+    same version must draw the same pixels, however its code is arranged."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for prompt in PINNED_PROMPTS:
+        for seed, (width, height) in ((1, (64, 64)), (12345, (120, 200))):
+            digest.update(image(prompt, "text, watermark", seed, width, height).convert("RGBA").tobytes())
+    assert (SKETCH_VERSION, digest.hexdigest()) == PINNED_PIXELS

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 _SPELLED = re.compile(
@@ -27,8 +27,7 @@ SPELLED_HINT = re.compile(r"[\[({<][ \t]{0,2}(?:at|dot|period)[ \t]{0,2}[\])}>]|
                           re.I | re.ASCII)
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """``text`` and, for each of its characters, where it came from in the original
     (``starts[i]:ends[i]``); both are None when the view is the original itself."""
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from facebuild.privacy import detectors, secrets
+from facebuild.privacy import secrets
 from facebuild.privacy.gates import may_hold_secret, personal_kinds
 from facebuild.privacy.normalise import nfkc
 from facebuild.privacy.texts import Detector, Found, Texts, matches
@@ -72,6 +72,10 @@ def _detectors(texts: Texts, deny: Sequence[str], personal: bool) -> list[tuple[
     if deny:
         chosen.append(("deny-list term", _deny(deny)))
     worth = personal_kinds(text, low)
+    if not worth:
+        return chosen
+    from facebuild.privacy import detectors  # its patterns compiled for the first text that needs one
+
     return chosen + [(kind, find) for kind, find in detectors.PERSONAL if kind in worth]
 
 

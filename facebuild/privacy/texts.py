@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from facebuild.privacy.normalise import View, nfkc, spelled
 
@@ -12,17 +11,16 @@ from facebuild.privacy.normalise import View, nfkc, spelled
 Found = tuple[int, int, str]
 
 
-@dataclass
 class Texts:
     """A text under scan: ``view`` is its NFKC view, ``spelled`` (built on first use) the
     view with spelled-out at and dot."""
 
-    original: str
-    view: View = field(init=False)
-    _spelled: View | None = field(default=None, init=False)
+    __slots__ = ("original", "view", "_spelled")
 
-    def __post_init__(self) -> None:
-        self.view = nfkc(self.original)
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.view = nfkc(original)
+        self._spelled: View | None = None
 
     @property
     def spelled(self) -> View:

@@ -8,7 +8,7 @@ within a few words after it ("red leather jacket"), and the framing is read from
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from facebuild.backends.sketch import lexicon as lx
 from facebuild.backends.sketch.lexicon import RGB
@@ -29,8 +29,7 @@ _ICON = ("icon", "avatar", "headshot", "close up", "closeup", "token", "emoji",
 _LOOKBACK = 3
 
 
-@dataclass(frozen=True)
-class Features:
+class Features(NamedTuple):
     """What to draw. Colours left ``None`` are chosen from the seed."""
 
     scene: bool = False

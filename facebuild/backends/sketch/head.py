@@ -4,7 +4,7 @@ whatever is worn on top (hat, helmet)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from facebuild.backends.sketch.palette import Look
 from facebuild.backends.sketch.pen import Box, Pen, Point, Poly, RoundRect, Shape, arc_points, oval
@@ -23,8 +23,7 @@ _HAIRLINES: dict[str, tuple[Point, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(NamedTuple):
     """Where the face is: centre and half-sizes in canvas pixels, ``r`` the head unit."""
 
     cx: float

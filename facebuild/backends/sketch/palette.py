@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import colorsys
 import random
-from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from facebuild.backends.sketch import lexicon as lx
 from facebuild.backends.sketch.lexicon import RGB
@@ -99,8 +98,7 @@ def apply_mood(c: RGB, moods: frozenset[str], skin: bool = False) -> RGB:
     return c
 
 
-@dataclass(frozen=True)
-class Look:
+class Look(NamedTuple):
     """Every colour one drawing uses, already toned and (on a green screen) kept away
     from the key colour, so that drawing code never invents a colour of its own."""
 
@@ -185,18 +183,16 @@ class Look:
 
     def toned(self, moods: frozenset[str], green_screen: bool) -> Look:
         changes: dict[str, RGB] = {}
-        for field in fields(self):
-            colour: RGB = getattr(self, field.name)
-            if field.name != "ink":
-                colour = apply_mood(colour, moods, skin=field.name.startswith("skin"))
-            if green_screen and not field.name.startswith("bg_"):
+        for name, colour in zip(self._fields, self, strict=True):
+            if name != "ink":
+                colour = apply_mood(colour, moods, skin=name.startswith("skin"))
+            if green_screen and not name.startswith("bg_"):
                 colour = away_from(colour, CHROMA_GREEN, CHROMA_MIN_DISTANCE)
-            changes[field.name] = colour
-        return replace(self, **changes)
+            changes[name] = colour
+        return self._replace(**changes)
 
 
-@dataclass(frozen=True)
-class _Draws:
+class _Draws(NamedTuple):
     """The seed's colour choices, all drawn in one fixed order before the prompt is read."""
 
     skin: RGB

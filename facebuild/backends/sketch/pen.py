@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw
 
@@ -19,19 +19,16 @@ Point = tuple[float, float]
 Box = tuple[float, float, float, float]
 
 
-@dataclass(frozen=True)
-class Ellipse:
+class Ellipse(NamedTuple):
     box: Box
 
 
-@dataclass(frozen=True)
-class RoundRect:
+class RoundRect(NamedTuple):
     box: Box
     radius: float
 
 
-@dataclass(frozen=True)
-class Poly:
+class Poly(NamedTuple):
     points: tuple[Point, ...]
 
 

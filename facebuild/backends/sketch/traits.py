@@ -4,7 +4,7 @@ leaves open; placement and pose, which the framing may change."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from facebuild.backends.sketch.features import Features
 
@@ -12,8 +12,7 @@ HAIR_STYLES = ("short", "short", "long", "curly", "bun", "spiky", "ponytail", "b
 GARMENTS = ("tee", "jacket", "hoodie", "suit", "jacket")
 
 
-@dataclass(frozen=True)
-class Traits:
+class Traits(NamedTuple):
     width: float
     """Face half-width as a fraction of the head unit; height follows from ``length``."""
     length: float
