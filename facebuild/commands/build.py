@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from facebuild.commands import fastpath
 from facebuild.commands.options import NO_OVERRIDES, Overrides
 from facebuild.errors import UsageError
+from facebuild.gcpause import paused_gc
 
 if TYPE_CHECKING:
     from facebuild.builder import BuildReport, ConfirmCost
@@ -31,12 +32,14 @@ def build(cast: Path, targets: Sequence[str] = (), *, force: bool = False, jobs:
     found = None if whole else fastpath.verdict(cast, overrides)
     if fastpath.noop_build(found):
         return 0
-    # the heavy modules, only when there is work to look at
-    from facebuild.builder import Builder
-    from facebuild.commands.common import load_plan
+    # the heavy modules, only when there is work to look at: hundreds of modules and classes
+    # made, no garbage, over the heap of the check: the collector would walk it for nothing
+    with paused_gc():
+        from facebuild.builder import Builder
+        from facebuild.commands.common import load_plan
 
-    # only some characters changed since the last complete build: plan only theirs
-    the_plan = load_plan(cast, overrides, found.edited if found is not None else None)
+        # only some characters changed since the last complete build: plan only theirs
+        the_plan = load_plan(cast, overrides, found.edited if found is not None else None)
     fastpath.forget(cast)
     skipped = the_plan.cast.skipped
     # with a source missing, its outputs are not "removed from the cast": keep their files
