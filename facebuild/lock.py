@@ -1,4 +1,5 @@
-"""cast.lock: per target what it was made from and the sha256 of its file in dist.
+"""cast.lock: per target what it was made from and the sha256 of its file in dist; this
+module reads and writes the file, ``facebuild.lockentries`` holds it in memory.
 
 Sorted, indented JSON, one field a line, so a one-character change is a small git diff.
 Version 2 leaves out of each row what the lock says elsewhere (see ``facebuild.lockrows``);
@@ -10,287 +11,22 @@ from __future__ import annotations
 
 import json
 import os
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from facebuild.atomic import write_text_if_changed
 from facebuild.errors import CastError, Location
 from facebuild.gcpause import paused_gc
+from facebuild.lockentries import LOCK_VERSION as LOCK_VERSION
+from facebuild.lockentries import RESTORE as _RESTORE
+from facebuild.lockentries import Lock as Lock
+from facebuild.lockentries import row_error as _row_error
 from facebuild.lockentry import LockEntry as LockEntry
 from facebuild.lockentry import checked_entry as checked_entry
 from facebuild.lockentry import entry_problem as entry_problem
-from facebuild.lockentry import shown
-from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row, shares
-from facebuild.locktext import (
-    block_names,
-    chunks,
-    document_text,
-    every_block,
-    file_blocks,
-    frame_version,
-    has_field,
-    row_text,
-)
-
-LOCK_VERSION = 2
-"""The version facebuild writes; it reads every version from 1 to this one."""
-
-
-class Lock:
-    """The entries of cast.lock by target name.
-
-    A lock read for some targets only (``read_lock``'s ``only``) parses only their rows (and
-    the rows holding their renders); every other row stays the text the file holds. It is
-    parsed when asked for (``get``, ``entries``), and written back as it is when the row it
-    names for its render did not change (``to_text``): a build of one character of 10,000
-    reads and writes the lock in proportion to that character."""
-
-    def __init__(self, entries: dict[str, LockEntry] | None = None, *, changed: bool = False) -> None:
-        self._entries: dict[str, LockEntry] = entries if entries is not None else {}
-        self._raw: dict[str, str] = {}
-        """Rows not parsed yet, by target: their text in the file."""
-        self._path: Path | None = None
-        self._files: dict[str, str] | None = None
-        """Target by file, of every parsed entry (made on demand, dropped on a change)."""
-        self._files_parsed = False
-        """Whether the rows not parsed that write their ``file`` were parsed (see ``owner``)."""
-        self.changed = changed
-        """Whether the entries differ from the file (a replayed journal, a build's writes), or
-        the file is of an older version: a no-op build of 10,000 targets then skips
-        re-encoding the lock."""
-        self.texts: dict[str, _Block] = {}
-        """Each entry's block of text in the file, with the entry it encodes and the entry that
-        holds its render there (see ``facebuild.lockrows``): a block is encoded again only when
-        one of them is another object (entries are immutable)."""
-        self.as_read: dict[str, LockEntry] = {}
-        """The entries as parsed from the file: only their blocks are taken from it again when the
-        lock is written (an equal entry made since may differ in JSON type: 1 and 1.0, 1 and true)."""
-        self._shares_checked = False
-        """Whether every row not parsed is known to share no render with a parsed entry."""
-        self.read_blocks: dict[str, str] = {}
-        """The block of each row parsed from a lock read for some targets."""
-        self.read_from: tuple[int, int, int, int, int] | None = None
-        """The file's (device, inode, size, mtime, ctime) when every entry was read from its blocks in
-        this version's frame: while the file is that one, the block of an entry still the object
-        read from it says that entry, and is taken without being parsed again. After
-        ``write_lock``, the file it wrote (or found holding the same text)."""
-
-    @property
-    def entries(self) -> dict[str, LockEntry]:
-        """Every entry, by target: the rows not parsed yet are parsed now."""
-        if self._raw:
-            self._parse(list(self._raw))
-            self._entries = dict(sorted(self._entries.items()))  # the file's order
-        return self._entries
-
-    def names(self) -> list[str]:
-        """Every target the lock has, without parsing a row: in the file's order, and those put
-        since after them (sorted, while rows are left unparsed)."""
-        if not self._raw:
-            return list(self._entries)
-        return sorted(self._raw.keys() | self._entries.keys())
-
-    def unparsed(self) -> int:
-        """How many rows are still the file's text."""
-        return len(self._raw)
-
-    def get(self, name: str) -> LockEntry | None:
-        """The entry of ``name``, parsed now if it was not; None when there is none."""
-        if name in self._raw:
-            self._parse([name])
-        return self._entries.get(name)
-
-    def put(self, name: str, entry: LockEntry) -> None:
-        self.get(name)  # the entry replaced, as read: see ``altered``
-        self._entries[name] = entry
-        self._files = None
-        self._shares_checked = False
-        self.changed = True
-
-    def drop(self, name: str) -> None:
-        self.get(name)
-        del self._entries[name]
-        self._files = None
-        self._shares_checked = False
-        self.changed = True
-
-    def owner(self, file: str) -> str | None:
-        """The target whose file in dist is ``file``, if any. Of the rows not parsed, only
-        those that could name it are parsed: a row that writes its ``file`` (all others have
-        the default, their name with the format of their post), and the row named as
-        ``file`` without its extension."""
-        if self._raw and not self._files_parsed:
-            self._files_parsed = True
-            self._parse([name for name, block in self._raw.items() if has_field(block, "file")])
-        if self._files is None:
-            self._files = {entry.file: name for name, entry in self._entries.items()}
-        found = self._files.get(file)
-        if found is None and self._raw:
-            named = file.rpartition(".")[0]
-            entry = self.get(named) if named in self._raw else None
-            found = named if entry is not None and entry.file == file else None
-        return found
-
-    def altered(self) -> set[str]:
-        """The targets whose entry is not the one read from the file: put, dropped, or from
-        a replayed journal. Every other entry says what the file read says."""
-        found = {name for name, entry in self._entries.items() if self.as_read.get(name) is not entry}
-        return found | {name for name in self.as_read if name not in self._entries}
-
-    def _parse(self, names: list[str]) -> None:
-        """Parse the rows of ``names`` not parsed yet, with the rows holding their renders."""
-        blocks = {name: self._raw.pop(name) for name in names if name in self._raw}
-        while blocks:
-            try:
-                rows = json.loads("{" + ",\n".join(blocks.values()) + "}")
-            except (ValueError, RecursionError) as exc:
-                raise CastError(f"cast.lock is not valid JSON ({str(exc)[:200]})",
-                                location=Location(self._path or Path("cast.lock")),
-                                hint=_RESTORE) from None
-            holders = {data["render_of"] for data in rows.values()
-                       if type(data) is dict and type(data.get("render_of")) is str}
-            missing = [name for name in holders if name in self._raw]
-            if missing:
-                blocks.update((name, self._raw.pop(name)) for name in missing)
-                continue
-            holding = {name: self.as_read[name] for name in holders if name in self.as_read}
-            try:
-                with paused_gc():
-                    found = entries_of(({name: rows[name] for name in sorted(rows)},), LOCK_VERSION,
-                                       holding)
-            except RowError as exc:
-                raise _row_error(exc, self._path or Path("cast.lock")) from None
-            self._entries.update(found)
-            self.as_read.update(found)
-            self.read_blocks.update(blocks)
-            if self._files is not None:
-                self._files.update((entry.file, name) for name, entry in found.items())
-            self._shares_checked = False
-            return
-
-    def to_text(self) -> str:
-        """The file's text: the same bytes as encoding every entry afresh, encoding again
-        only the entries whose block in ``texts`` is not theirs. A row not parsed is taken as
-        the file has it: first every row that may share a render with a parsed entry is
-        parsed (see ``_parse_sharing``), so that the rest hold renders of their own."""
-        self._parse_sharing()
-        names = sorted(self._raw.keys() | self._entries.keys()) if self._raw else sorted(self._entries)
-        parsed = [name for name in names if name in self._entries] if self._raw else names
-        held = holders(self._entries, parsed)
-        posts: PostTexts = {}
-        blocks: list[str] = []
-        for name in names:
-            raw = self._raw.get(name)
-            if raw is not None:
-                blocks.append(raw)
-                continue
-            entry = self._entries[name]
-            holder = held.get(name)
-            holding = self._entries[holder] if holder is not None else None
-            known = self.texts.get(name)
-            if known is None or known[0] is not entry or known[1] is not holding:
-                data = row(name, entry, (holder, holding) if holder and holding else None, posts)
-                known = self.texts[name] = (entry, holding, row_text(name, data))
-            blocks.append(known[2])
-        return document_text("targets", blocks, LOCK_VERSION)
-
-    def _parse_sharing(self) -> None:
-        """Parse each row not parsed yet whose text holds the render key of an entry parsed
-        (as it is, or as it was read) or names one as ``render_of``: what is left shares no
-        render with a parsed entry, so it is written as the file has it, and the rows holding
-        the renders of parsed entries are found among the parsed ones. A key found elsewhere
-        in a row (a reference to another render) only costs that row's parse."""
-        searched: set[str] = set()
-        while self._raw and not self._shares_checked:
-            wanted = {entry.render_key for entry in (*self._entries.values(), *self.as_read.values())
-                      if entry.render_key is not None}
-            wanted.update(f'"render_of": {json.dumps(name, ensure_ascii=False)}' for name in self._entries)
-            wanted -= searched
-            if not wanted:
-                break
-            searched |= wanted
-            names = list(self._raw)
-            starts = list(accumulate((len(self._raw[name]) for name in names[:-1]), initial=0))
-            text = "".join(self._raw.values())
-            found: set[str] = set()
-            for needle in wanted:
-                at = text.find(needle)
-                while at >= 0:
-                    found.add(names[bisect_right(starts, at) - 1])
-                    at = text.find(needle, at + 1)
-            if not found:
-                break
-            self._parse(sorted(found))
-        self._shares_checked = True
-
-    def take_blocks(self, handle: BinaryIO) -> None:
-        """Keep as ``texts`` each block of the lock file open in ``handle`` that encodes
-        exactly the entry read from it (the same fields and values), given the entry holding
-        its render; the file is read a chunk at a time (see ``facebuild.locktext.chunks``)."""
-        if frame_version(handle, "targets", range(LOCK_VERSION, LOCK_VERSION + 1)) is None:
-            return
-        names = sorted(self.entries)
-        held = holders(self.entries, names)
-        posts: PostTexts = {}
-        for name, fields, block in file_blocks(handle, "targets", LOCK_VERSION):
-            found = self._as_read(name, held)
-            if found is None:
-                continue
-            entry, holder, holding = found
-            if fields == row(name, entry, (holder, holding) if holder and holding else None, posts):
-                self.texts[name] = (entry, holding, block)
-
-    def take_read_blocks(self, handle: BinaryIO) -> bool:
-        """Keep as ``texts`` the block of each entry that is still the object read from it
-        (the file open in ``handle`` being the one read: ``read_from``), when the entry
-        holding its render is too and the block names it (or, written whole, names none).
-        Only the names are read, 10x cheaper than ``take_blocks``; False, keeping nothing,
-        when the blocks are not one for each target, in the order read (a hand edit indented
-        a field like a target: the file parsed, but its blocks cannot be cut by lines)."""
-        blocks = list(block_names(handle, "targets", LOCK_VERSION))
-        if [name for name, _ in blocks] != list(self.as_read) or not all(
-                "/" in name and block.endswith("\n    }") for name, block in blocks):
-            return False  # target names have a slash; field names do not
-        self._take_named(blocks)
-        return True
-
-    def take_parsed_blocks(self) -> None:
-        """``take_read_blocks`` for a lock read for some targets: the blocks of the rows it
-        parsed, kept since (what it did not parse is written as it is)."""
-        self._parse_sharing()
-        self._take_named(self.read_blocks.items())
-
-    def _take_named(self, blocks: Iterable[tuple[str, str]]) -> None:
-        names = sorted(self._entries)
-        held = holders(self._entries, names)
-        for name, block in blocks:
-            found = self._as_read(name, held)
-            if found is None:
-                continue
-            entry, holder, holding = found
-            if holder is not None and holding is not None and shares(entry, holding):
-                if (self.as_read.get(holder) is not holding
-                        or f'"render_of": {json.dumps(holder, ensure_ascii=False)}' not in block):
-                    continue
-            elif '"render_of"' in block:
-                continue
-            self.texts[name] = (entry, holding, block)
-
-    def _as_read(self, name: str, held: dict[str, str]) -> tuple[
-            LockEntry, str | None, LockEntry | None] | None:
-        """The entry of ``name``, the target holding its render and that target's entry,
-        when the entry is still the one read from the file and its block is not taken yet."""
-        entry = self._entries.get(name)
-        if entry is None or name in self.texts or self.as_read.get(name) is not entry:
-            return None
-        holder = held.get(name)
-        return entry, holder, self._entries[holder] if holder is not None else None
-
-
-_Block = tuple[LockEntry, LockEntry | None, str]
+from facebuild.lockrows import RowError, entries_of
+from facebuild.locktext import chunks, every_block, frame_version
 
 
 def _identity(stat: os.stat_result) -> tuple[int, int, int, int, int]:
@@ -311,8 +47,7 @@ def read_lock(path: Path, journal: Path | None = None, *,
         some = _read_some(path, only)
         if some is not None:
             return some
-    lock = Lock()
-    lock._path = path
+    lock = Lock(path=path)
     if path.exists():
         # tens of thousands of small objects, no cycle: a pass of the collector over the
         # heap in the middle of it made a full check of 10,000 targets read it 40% slower
@@ -342,12 +77,7 @@ def _read_some(path: Path, only: Callable[[str], bool]) -> Lock | None:
         return None
     if not blocks:
         return None
-    lock = Lock()
-    lock._path = path
-    lock._raw = dict(blocks)
-    lock.read_from = read_from
-    lock._parse([name for name, _ in blocks if only(name)])
-    return lock
+    return Lock.of_rows(path, blocks, read_from, only)
 
 
 def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
@@ -414,14 +144,6 @@ def _entries(data: Any, path: Path) -> tuple[dict[str, LockEntry], int]:
         return entries_of((targets,), version), version
     except RowError as exc:
         raise _row_error(exc, path) from None
-
-
-def _row_error(exc: RowError, path: Path) -> CastError:
-    return CastError(exc.problem, location=Location(path), key=f"targets[{shown(exc.target)}]",
-                     hint=_RESTORE)
-
-
-_RESTORE = "restore it from git, or delete it to rebuild everything"
 
 
 def write_lock(path: Path, lock: Lock) -> bool:
