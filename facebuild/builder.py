@@ -125,7 +125,8 @@ class Builder:
                     self._write_lock(lock, journal_file)
                 recorded = True
                 if rewrite:
-                    write_manifest(self.cast.dist_dir, lock)
+                    write_manifest(self.cast.dist_dir, lock, state=self.cast.state_dir,
+                                   lock_file=self.cast.lock_path)
                     write_site(self.cast, lock)  # dist/index.html and dist/contact-sheet.png
             finally:
                 state.save()
