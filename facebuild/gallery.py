@@ -15,16 +15,25 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from facebuild import siterecord
 from facebuild.atomic import holds, write_atomic
 from facebuild.cast import Cast
 from facebuild.castfile import Character
 from facebuild.distpaths import GALLERY
-from facebuild.galleryrows import known_page, page_body, remember, remembered
+from facebuild.galleryrows import (
+    KnownRows,
+    known_page,
+    known_rows,
+    page_body,
+    page_body_bytes,
+    remember,
+    remembered,
+)
 from facebuild.gcpause import paused_gc
 from facebuild.lock import Lock, LockEntry
 from facebuild.privacy import shown_text
@@ -88,10 +97,14 @@ if(location.hash.startsWith('#q=')){box.value=decodeURIComponent(location.hash.s
 """
 
 
-def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> None:
+def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS,
+               scope: Collection[str] | None = None) -> None:
     """After a build wrote the lock: dist/index.html, and the pages of the contact sheet
     (``page_cells`` cells each) whose cells changed. Rows whose inputs did not change are
-    taken from the page facebuild wrote last (see ``facebuild.galleryrows``)."""
+    taken from the page facebuild wrote last (see ``facebuild.galleryrows``). With ``scope``
+    (the characters a build planned: any other is as it was), the rows of the others whose
+    targets are not ``lock.altered()`` are taken by character from that page without a look
+    at their lock entries, when it was made from the lock file read."""
     from facebuild.sheet import SHEET_FILE, sheet_cells, write_sheet
 
     index = cast.dist_dir / GALLERY
@@ -99,13 +112,24 @@ def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> None:
     with paused_gc():  # 20,000 small strings and lists in the heap of a whole build
         cells = sheet_cells(cast, lock, shown=shown)
         pages = page_count(len(cells), page_cells) if cells else 0
-        known = known_page(index, cast.state_dir)
-        page = gallery_html(cast, lock, sheet_pages=pages, shown=shown,
-                            known=known.rows if known else None)
-    data = page.encode("utf-8", "replace")  # a lone surrogate from a hand-made lock: '?'
-    if not (known.text == page if known else holds(index, data)):
+        rows = None
+        if scope is not None:
+            known_rows_ = known_rows(index, cast.state_dir, siterecord.lock_read(lock), _FORMAT)
+            rows = _scoped_rows(cast, lock, scope, known_rows_, shown) if known_rows_ is not None else None
+        if rows is not None:
+            head, foot = _frame(cast, len(rows[0]), pages)
+            data = b"".join([head.encode("utf-8", "replace"), page_body_bytes(*rows),
+                             foot.encode("utf-8", "replace")])
+            same = holds(index, data)
+        else:
+            known = known_page(index, cast.state_dir)
+            page = gallery_html(cast, lock, sheet_pages=pages, shown=shown,
+                                known=known.rows if known else None)
+            data = page.encode("utf-8", "replace")  # a lone surrogate from a hand-made lock: '?'
+            same = known.text == page if known else holds(index, data)
+    if not same:
         write_atomic(index, data)
-    remember(index, cast.state_dir)
+    remember(index, cast.state_dir, made_from=siterecord.lock_written(lock, cast.lock_path), made_by=_FORMAT)
     if cells:
         write_sheet(cells, cast.dist_dir / SHEET_FILE, cast.dist_dir, page_cells=page_cells)
 
@@ -127,6 +151,12 @@ def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
         row = known.get(key) if known else None
         rows.append(row if row is not None else _row(character_id, fields, variants, esc))
         keys.append(key)
+    head, foot = _frame(cast, len(rows), sheet_pages)
+    return "".join([head, page_body(rows, keys), foot])
+
+
+def _frame(cast: Cast, rows: int, sheet_pages: int) -> tuple[str, str]:
+    """The page before its rows and after them."""
     title = escape(cast.spec.name)
     sheet, pages = _sheet_links(sheet_pages if rows else 0)
     return "".join([
@@ -136,11 +166,45 @@ def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
         f'<header class="top"><h1>{title}</h1>',
         '<input id="filter" type="search" placeholder="filter: name, role, trait" '
         'aria-label="filter by name, role or trait" autofocus>',
-        f'<span id="count">{len(rows)} characters</span>{sheet}',
+        f'<span id="count">{rows} characters</span>{sheet}',
         '<a href="manifest.json">manifest.json</a></header>\n',
-        page_body(rows, keys),
-        f"{pages}<script>{_SCRIPT}</script></body></html>\n",
-    ])
+    ]), f"{pages}<script>{_SCRIPT}</script></body></html>\n"
+
+
+def _scoped_rows(cast: Cast, lock: Lock, scope: Collection[str], known: KnownRows,
+                 shown: Callable[[str], str]) -> tuple[list[bytes | memoryview], list[str]]:
+    """The rows of the page and their keys, in ``group``'s order: those of the characters in
+    ``scope``, with ``altered()`` targets or not in the cast made from their entries, every
+    other taken from ``known``, the page made from the lock file read."""
+    characters = {character.id: character for character in cast.spec.characters}
+    remade = set(scope) | {name.partition("/")[0] for name in lock.altered()}
+    targets: dict[str, list[str]] = {character: [] for character in remade}
+    for name in lock.names():
+        character = name.partition("/")[0]
+        found = targets.get(character)
+        if found is None and character not in characters:
+            found = targets[character] = []  # kept in the lock (edited by hand), not in the cast
+        if found is not None:
+            found.append(name)
+    order = {name: i for i, name in enumerate(cast.spec.variants)}
+    others = sorted(character for character in targets if character not in characters)
+    esc = remembered(escape)
+    rows: list[bytes | memoryview] = []
+    keys: list[str] = []
+    for character_id in [*characters, *others]:
+        names = targets.get(character_id)
+        if names is None:
+            row = known.get(escape(character_id))
+            if row is not None:
+                rows.append(row[0])
+                keys.append(row[1])
+            continue  # none: it had no entry in the lock read, and has none now
+        variants = _variants({name: lock.get(name) for name in names}, order)
+        if variants:
+            fields = _shown_fields(character_id, characters.get(character_id), shown)
+            rows.append(_row(character_id, fields, variants, esc).encode("utf-8", "replace"))
+            keys.append(_row_key(character_id, fields, variants))
+    return rows, keys
 
 
 def _sheet_links(pages: int) -> tuple[str, str]:
@@ -162,24 +226,36 @@ def group(cast: Cast, lock: Lock) -> dict[str, Variants]:
     """Lock entries by character (in cast order, then any others by id) and variant (in the
     cast's order, then any others by name) and candidate number."""
     order = {name: i for i, name in enumerate(cast.spec.variants)}
-    found: dict[str, Variants] = {c.id: {} for c in cast.spec.characters}
+    found: dict[str, dict[str, LockEntry | None]] = {c.id: {} for c in cast.spec.characters}
     known = len(found)
     for name, entry in lock.entries.items():  # no setdefault: 20,000 empty dicts made for nothing
+        character = name.partition("/")[0]
+        entries = found.get(character)
+        if entries is None:
+            entries = found[character] = {}
+        entries[name] = entry
+    others = sorted(list(found)[known:])  # kept in the lock (edited by hand), not in the cast
+    for character in others:
+        found[character] = found.pop(character)
+    grouped = {character: _variants(entries, order) for character, entries in found.items()}
+    return {character: variants for character, variants in grouped.items() if variants}
+
+
+def _variants(entries: Mapping[str, LockEntry | None], order: Mapping[str, int]) -> Variants:
+    """One character's entries (by target name) by variant (in the cast's ``order``, then
+    any others by name) and candidate number."""
+    variants: Variants = {}
+    for name, entry in entries.items():
+        if entry is None:
+            continue
         target, _, number = name.partition("~")
-        character, _, variant = target.partition("/")
-        variants = found.get(character)
-        if variants is None:
-            variants = found[character] = {}
+        variant = target.partition("/")[2]
         candidates = variants.get(variant)
         if candidates is None:
             candidates = variants[variant] = {}
         candidates[int(number) if number.isdigit() else 1] = entry
-    others = sorted(list(found)[known:])  # kept in the lock (edited by hand), not in the cast
-    for character in others:
-        found[character] = found.pop(character)
     last = len(order)
-    return {character: dict(sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0])))
-            for character, variants in found.items() if variants}
+    return dict(sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0])))
 
 
 Fields = tuple[str, str, list[str]]
