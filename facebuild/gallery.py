@@ -105,33 +105,33 @@ def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS,
     (the characters a build planned: any other is as it was), the rows of the others whose
     targets are not ``lock.altered()`` are taken by character from that page without a look
     at their lock entries, when it was made from the lock file read."""
-    from facebuild.sheet import SHEET_FILE, sheet_cells, write_sheet
+    from facebuild.sheetbuild import build_sheet, write_build_sheet
 
     index = cast.dist_dir / GALLERY
     shown = remembered(shown_text(cast))  # the sheet's labels are the gallery's names
     with paused_gc():  # 20,000 small strings and lists in the heap of a whole build
-        cells = sheet_cells(cast, lock, shown=shown)
-        pages = page_count(len(cells), page_cells) if cells else 0
+        altered = lock.altered()
+        sheet = build_sheet(cast, lock, shown, page_cells=page_cells, scope=scope, altered=altered)
+        pages = page_count(len(sheet.characters), page_cells) if sheet.characters else 0
         rows = None
         if scope is not None:
-            known_rows_ = known_rows(index, cast.state_dir, siterecord.lock_read(lock), _FORMAT)
-            rows = _scoped_rows(cast, lock, scope, known_rows_, shown) if known_rows_ is not None else None
+            known = known_rows(index, cast.state_dir, siterecord.lock_read(lock), _FORMAT)
+            rows = _scoped_rows(cast, lock, scope, altered, known, shown) if known is not None else None
         if rows is not None:
             head, foot = _frame(cast, len(rows[0]), pages)
             data = b"".join([head.encode("utf-8", "replace"), page_body_bytes(*rows),
                              foot.encode("utf-8", "replace")])
             same = holds(index, data)
         else:
-            known = known_page(index, cast.state_dir)
+            known_page_ = known_page(index, cast.state_dir)
             page = gallery_html(cast, lock, sheet_pages=pages, shown=shown,
-                                known=known.rows if known else None)
+                                known=known_page_.rows if known_page_ else None)
             data = page.encode("utf-8", "replace")  # a lone surrogate from a hand-made lock: '?'
-            same = known.text == page if known else holds(index, data)
+            same = known_page_.text == page if known_page_ else holds(index, data)
     if not same:
         write_atomic(index, data)
     remember(index, cast.state_dir, made_from=siterecord.lock_written(lock, cast.lock_path), made_by=_FORMAT)
-    if cells:
-        write_sheet(cells, cast.dist_dir / SHEET_FILE, cast.dist_dir, page_cells=page_cells)
+    write_build_sheet(cast, lock, sheet, page_cells=page_cells)
 
 
 def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
@@ -171,13 +171,13 @@ def _frame(cast: Cast, rows: int, sheet_pages: int) -> tuple[str, str]:
     ]), f"{pages}<script>{_SCRIPT}</script></body></html>\n"
 
 
-def _scoped_rows(cast: Cast, lock: Lock, scope: Collection[str], known: KnownRows,
-                 shown: Callable[[str], str]) -> tuple[list[bytes | memoryview], list[str]]:
+def _scoped_rows(cast: Cast, lock: Lock, scope: Collection[str], altered: Collection[str],
+                 known: KnownRows, shown: Callable[[str], str]) -> tuple[list[bytes | memoryview], list[str]]:
     """The rows of the page and their keys, in ``group``'s order: those of the characters in
     ``scope``, with ``altered()`` targets or not in the cast made from their entries, every
     other taken from ``known``, the page made from the lock file read."""
     characters = {character.id: character for character in cast.spec.characters}
-    remade = set(scope) | {name.partition("/")[0] for name in lock.altered()}
+    remade = set(scope) | {name.partition("/")[0] for name in altered}
     targets: dict[str, list[str]] = {character: [] for character in remade}
     for name in lock.names():
         character = name.partition("/")[0]
