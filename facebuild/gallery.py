@@ -243,7 +243,8 @@ def group(cast: Cast, lock: Lock) -> dict[str, Variants]:
 
 def _variants(entries: Mapping[str, LockEntry | None], order: Mapping[str, int]) -> Variants:
     """One character's entries (by target name) by variant (in the cast's ``order``, then
-    any others by name) and candidate number."""
+    any others by name) and candidate number (in order, whatever the order of the entries:
+    a row's key is the same for a lock read and a lock built)."""
     variants: Variants = {}
     for name, entry in entries.items():
         if entry is None:
@@ -255,7 +256,8 @@ def _variants(entries: Mapping[str, LockEntry | None], order: Mapping[str, int])
             candidates = variants[variant] = {}
         candidates[int(number) if number.isdigit() else 1] = entry
     last = len(order)
-    return dict(sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0])))
+    return {variant: candidates if len(candidates) == 1 else dict(sorted(candidates.items()))
+            for variant, candidates in sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0]))}
 
 
 Fields = tuple[str, str, list[str]]

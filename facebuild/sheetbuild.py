@@ -28,6 +28,7 @@ RECORD = "sheet.json"
 """In the state folder: the cell digest of each character on the sheet facebuild wrote
 last, the identity of each of its pages, and of the lock file and code it was made from."""
 _RECORD_MAX = 64 << 20
+_HEX = frozenset("0123456789abcdef")
 _FORMAT = siterecord.code_digest(__file__, cell_digests.__code__.co_filename)
 
 
@@ -106,10 +107,12 @@ def _record(cast: Cast, lock: Lock, page_cells: int) -> _Record | None:
             or found.get("page_cells") != page_cells):
         return None
     cells, pages = found.get("cells"), found.get("pages")
-    if not (isinstance(cells, dict) and all(isinstance(digest, str) for digest in cells.values())
-            and isinstance(pages, list) and len(pages) == -(-len(cells) // page_cells)):
+    if not (isinstance(cells, dict) and isinstance(pages, list) and len(pages) == -(-len(cells) // page_cells)):
         return None
     digests = list(cells.values())
+    if not all(isinstance(digest, str) and len(digest) == 16 for digest in digests) or not set(
+            "".join(digests)) <= _HEX:
+        return None
     cell, columns = cell_size(len(digests)), columns_for(min(len(digests), page_cells))
     first = cast.dist_dir / SHEET_FILE
     known: dict[Path, Layout] = {}
