@@ -256,8 +256,9 @@ def _variants(entries: Mapping[str, LockEntry | None], order: Mapping[str, int])
             candidates = variants[variant] = {}
         candidates[int(number) if number.isdigit() else 1] = entry
     last = len(order)
+    ordered = sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0]))
     return {variant: candidates if len(candidates) == 1 else dict(sorted(candidates.items()))
-            for variant, candidates in sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0]))}
+            for variant, candidates in ordered}
 
 
 Fields = tuple[str, str, list[str]]

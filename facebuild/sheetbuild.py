@@ -107,7 +107,8 @@ def _record(cast: Cast, lock: Lock, page_cells: int) -> _Record | None:
             or found.get("page_cells") != page_cells):
         return None
     cells, pages = found.get("cells"), found.get("pages")
-    if not (isinstance(cells, dict) and isinstance(pages, list) and len(pages) == -(-len(cells) // page_cells)):
+    if not (isinstance(cells, dict) and isinstance(pages, list)
+            and len(pages) == -(-len(cells) // page_cells)):
         return None
     digests = list(cells.values())
     if not all(isinstance(digest, str) and len(digest) == 16 for digest in digests) or not set(

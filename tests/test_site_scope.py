@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from facebuild import siterecord
 from facebuild.cast import load_cast
 from facebuild.dist import read_cast_lock
 from facebuild.gallery import write_site
-from facebuild.lock import read_lock
+from facebuild.lock import read_lock, write_lock
 from facebuild.manifest import manifest_bytes, write_manifest
 
 CLI = Callable[..., tuple[int, str, str]]
@@ -47,7 +48,7 @@ EDITS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
         lambda t: t.replace("seed: 7\n", "seed: 7\noutput: '{name}/{variant}.{format}'\n"),
         lambda t: t.replace("name: Person 5", "name: Person Five")),
     "candidates": (
-        lambda t: t.replace("frame: Head and shoulders portrait}", "frame: Head and shoulders portrait, candidates: 2}"),
+        lambda t: t.replace("shoulders portrait}", "shoulders portrait, candidates: 2}"),
         lambda t: t.replace("Crew member 6.", "Crew member 6, with a hat.")),
     "a name the privacy guard redacts": (
         lambda t: t.replace("version: 1\n", "version: 1\nprivacy: {mode: redact}\n").replace(
@@ -66,24 +67,20 @@ def test_the_site_after_an_edit_is_the_site_made_from_scratch(
     (incremental / "cast.yaml").write_text(before(BASE))
     assert cli("build", str(incremental))[0] == 0
     for round_ in range(2):  # an edit, and an edit of the site that edit wrote
-        edited = change(before(BASE)) if round_ == 0 else change(before(BASE)).replace("Crew member 4.", "Four.")
+        edited = change(before(BASE))
+        edited = edited if round_ == 0 else edited.replace("Crew member 4.", "Four.")
         (incremental / "cast.yaml").write_text(edited)
         code, out, err = cli("build", str(incremental))
         assert code == 0, err
         assert "9996" not in out and " 0 generated" not in out.splitlines()[-1]
         (scratch / "cast.yaml").write_text(edited)
-        for stale in ("cast.lock", ".facebuild"):
-            path = scratch / stale
-            if path.is_dir():
-                import shutil
-                shutil.rmtree(path)
-                shutil.rmtree(scratch / "dist")
-            elif path.exists():
-                path.unlink()
+        for stale in (".facebuild", "dist"):
+            shutil.rmtree(scratch / stale, ignore_errors=True)
+        (scratch / "cast.lock").unlink(missing_ok=True)
         assert cli("build", str(scratch))[0] == 0
         assert tree(incremental) == tree(scratch), edit
-    assert "jane.doe" not in "".join(p.read_bytes().decode("latin-1") for p in (incremental / "dist").rglob("*")
-                                     if p.is_file())
+    made = [p.read_bytes() for p in (incremental / "dist").rglob("*") if p.is_file()]
+    assert not any(b"jane.doe" in data for data in made)
 
 
 def built(cast_file: Path, cli: CLI) -> Path:
@@ -122,9 +119,9 @@ def test_rows_of_targets_not_altered_are_taken_from_the_manifest_written(cast_fi
     bust = lock.get("bob/bust")
     assert bust is not None
     lock.put("bob/bust", bust._replace(sha256="b" * 64))
-    from facebuild.lock import write_lock
     write_lock(cast_file.parent / "cast.lock", lock)
-    write_manifest(dist, lock, state=cast_file.parent / ".facebuild", lock_file=cast_file.parent / "cast.lock")
+    write_manifest(dist, lock, state=cast_file.parent / ".facebuild",
+                   lock_file=cast_file.parent / "cast.lock")
     files = json.loads((dist / "manifest.json").read_text())["files"]
     assert files["bob/bust.png"]["sha256"] == "b" * 64
     assert files["p01/bust.png"]["prompt"] != "changed in place"
