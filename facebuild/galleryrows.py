@@ -71,9 +71,12 @@ def known_page(page: Path, state: Path) -> KnownPage | None:
     return KnownPage(text, {key: part + _ROW_END for key, part in zip(keys, parts, strict=False)})
 
 
-KnownRows = dict[str, tuple[memoryview, str]]
-"""Each row of a page (its bytes) and its key, by the character id it shows, as escaped in
-its ``id`` attribute."""
+class KnownRows(NamedTuple):
+    data: bytes
+    """The page."""
+    rows: dict[str, tuple[memoryview, str]]
+    """Each of its rows (its bytes) and its key, by the character id it shows, as escaped in
+    its ``id`` attribute."""
 
 
 def known_rows(page: Path, state: Path, lock_read: list[int] | None, made_by: str) -> KnownRows | None:
@@ -91,7 +94,8 @@ def known_rows(page: Path, state: Path, lock_read: list[int] | None, made_by: st
     close = data.find(_CLOSE.encode(), end + len(_END))
     if main < 0 or end < main or close < 0:
         return None
-    view, rows = memoryview(data), {}
+    view = memoryview(data)
+    rows: dict[str, tuple[memoryview, str]] = {}
     at, row_end = main + len(_MAIN), (_ROW_END + "\n").encode()
     for key in data[end + len(_END):close].split():
         stop = data.find(row_end, at, end + 1)
@@ -101,7 +105,7 @@ def known_rows(page: Path, state: Path, lock_read: list[int] | None, made_by: st
         rows[data[at + len(_ROW_START):quote].decode("utf-8", "replace")] = (
             view[at:stop + len(_ROW_END)], key.decode("ascii", "replace"))
         at = stop + len(row_end)
-    return rows if at == end + 1 or (not rows and at == main + len(_MAIN)) else None
+    return KnownRows(data, rows) if at == end + 1 or (not rows and at == main + len(_MAIN)) else None
 
 
 def remember(page: Path, state: Path, *, made_from: list[int] | None = None, made_by: str = "") -> None:
