@@ -86,7 +86,8 @@ def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None,
     record = state / RECORD if state is not None and lock_file is not None else None
     known = _known_manifest(path, record, lock) if record is not None else None
     previous = known[0] if known is not None else None
-    data = (patched(known[0], known[1], lock.altered(), _rows(lock), len(lock.names()))
+    altered = lock.altered() if known is not None else set()
+    data = (patched(known[0], known[1], altered, _rows(lock, altered), len(lock.names()))
             if known is not None else None)
     if data is None:
         data, rows = _whole(lock)
@@ -104,10 +105,10 @@ _FORMAT = siterecord.code_digest(__file__, manifestrows.__file__)
 """Part of the record: a manifest made by other code is made whole again."""
 
 
-def _rows(lock: Lock) -> dict[str, dict[str, Any]]:
-    """The rows of the targets ``altered()``, by file."""
+def _rows(lock: Lock, altered: set[str]) -> dict[str, dict[str, Any]]:
+    """The rows of the targets ``altered``, by file."""
     rows: dict[str, dict[str, Any]] = {}
-    for name in sorted(lock.altered()):
+    for name in sorted(altered):
         entry = lock.get(name)
         if entry is not None:
             rows[entry.file] = provenance(name, entry)
