@@ -12,7 +12,7 @@ every string is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
@@ -68,27 +68,31 @@ if(location.hash.startsWith('#q=')){box.value=decodeURIComponent(location.hash.s
 
 
 def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS,
-               scope: Collection[str] | None = None) -> None:
+               scope: Collection[str] | None = None, lock_read: Sequence[int] | None = None) -> None:
     """After a build wrote the lock: dist/index.html, and the pages of the contact sheet
     (``page_cells`` cells each) whose cells changed. Rows whose inputs did not change are
     taken from the page facebuild wrote last (see ``facebuild.galleryrows``). With ``scope``
     (the characters a build planned: any other is as it was), the rows of the others whose
     targets are not ``lock.altered()`` are taken by character from that page without a look
-    at their lock entries, when it was made from the lock file read."""
+    at their lock entries, when it was made from the lock file read (``lock_read``: its
+    identity, see ``siterecord.lock_files``)."""
     from facebuild.sheetbuild import build_sheet, write_build_sheet
 
     index = cast.dist_dir / GALLERY
+    files = siterecord.lock_files(lock, cast.lock_path, lock_read)
     shown = remembered(shown_text(cast))  # the sheet's labels are the gallery's names
     with paused_gc():  # 20,000 small strings and lists in the heap of a whole build
         altered = lock.altered()
-        sheet = build_sheet(cast, lock, shown, page_cells=page_cells, scope=scope, altered=altered)
+        sheet = build_sheet(cast, lock, shown, files.read, page_cells=page_cells, scope=scope,
+                            altered=altered)
         pages = page_count(len(sheet.characters), page_cells) if sheet.characters else 0
-        page = _scoped_page(cast, lock, scope, altered, pages, shown) if scope is not None else None
+        page = (_scoped_page(cast, lock, files.read, scope, altered, pages, shown)
+                if scope is not None else None)
         data, same = page or _whole_page(cast, lock, pages, shown)
     if not same:
         write_atomic(index, data)
-    remember(index, cast.state_dir, made_from=siterecord.lock_written(lock, cast.lock_path), made_by=FORMAT)
-    write_build_sheet(cast, lock, sheet, page_cells=page_cells)
+    remember(index, cast.state_dir, made_from=files.written, made_by=FORMAT)
+    write_build_sheet(cast, sheet, files.written, page_cells=page_cells)
 
 
 def _whole_page(cast: Cast, lock: Lock, sheet_pages: int, shown: Callable[[str], str]) -> tuple[bytes, bool]:
@@ -101,11 +105,13 @@ def _whole_page(cast: Cast, lock: Lock, sheet_pages: int, shown: Callable[[str],
     return data, known.text == page if known else holds(index, data)
 
 
-def _scoped_page(cast: Cast, lock: Lock, scope: Collection[str], altered: Collection[str], sheet_pages: int,
+def _scoped_page(cast: Cast, lock: Lock, read: list[int] | None, scope: Collection[str],
+                 altered: Collection[str], sheet_pages: int,
                  shown: Callable[[str], str]) -> tuple[bytes, bool] | None:
     """The page after a build of the characters in ``scope``, and whether dist holds it
-    already; None when the page written last cannot be used (see ``known_rows``)."""
-    known = known_rows(cast.dist_dir / GALLERY, cast.state_dir, siterecord.lock_read(lock), FORMAT)
+    already; None when the page written last cannot be used (see ``known_rows``): it must
+    have been made from the lock file ``read``."""
+    known = known_rows(cast.dist_dir / GALLERY, cast.state_dir, read, FORMAT)
     if known is None:
         return None
     characters = {character.id: character for character in cast.spec.characters}

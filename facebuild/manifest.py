@@ -9,6 +9,7 @@ build read (see ``facebuild.siterecord``); anything else: the manifest is made w
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,14 +78,16 @@ def _whole(lock: Lock) -> tuple[bytes, int | None]:
         return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode(), None
 
 
-def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None,
-                   lock_file: Path | None = None) -> bool:
+def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None, lock_file: Path | None = None,
+                   lock_read: Sequence[int] | None = None) -> bool:
     """Write the manifest if its bytes changed; True if written. With ``state`` (the state
-    folder) and ``lock_file`` (the lock just written from ``lock``): patched from the
-    manifest written last when the record allows it, and recorded for the next build."""
+    folder) and ``lock_file`` (the lock just written from ``lock``; ``lock_read``: the file
+    it was read from, see ``siterecord.lock_files``): patched from the manifest written last
+    when the record allows it, and recorded for the next build."""
     path = dist / "manifest.json"
     record = state / RECORD if state is not None and lock_file is not None else None
-    known = _known_manifest(path, record, lock) if record is not None else None
+    files = siterecord.lock_files(lock, lock_file, lock_read) if lock_file is not None else None
+    known = _known_manifest(path, record, files.read) if record is not None and files else None
     previous = known[0] if known is not None else None
     altered = lock.altered() if known is not None else set()
     data = (patched(known[0], known[1], altered, _rows(lock, altered), len(lock.names()))
@@ -96,8 +99,8 @@ def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None,
         written, rows = data != previous, len(lock.names())
     if written:
         write_atomic(path, data, durable=True)
-    if record is not None and lock_file is not None:
-        _remember(path, record, lock, lock_file, rows=rows)
+    if record is not None and files is not None:
+        _remember(path, record, files.written, rows=rows)
     return written
 
 
@@ -115,11 +118,10 @@ def _rows(lock: Lock, altered: set[str]) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _known_manifest(path: Path, record: Path, lock: Lock) -> tuple[bytes, int] | None:
+def _known_manifest(path: Path, record: Path, read: list[int] | None) -> tuple[bytes, int] | None:
     """The manifest facebuild wrote last and its number of rows, when it is ``manifest_bytes``
-    of the lock as read."""
+    of the lock as read from the file ``read``."""
     recorded = siterecord.read_record(record, _RECORD_MAX)
-    read = siterecord.lock_read(lock)
     if recorded is None or read is None or recorded.get("format") != _FORMAT or recorded.get("lock") != read:
         return None
     rows = recorded.get("rows")
@@ -127,10 +129,10 @@ def _known_manifest(path: Path, record: Path, lock: Lock) -> tuple[bytes, int] |
     return (data, rows) if data is not None and type(rows) is int else None
 
 
-def _remember(path: Path, record: Path, lock: Lock, lock_file: Path, *, rows: int | None) -> None:
-    """Record what the manifest now at ``path`` was made from; one the standard library
-    encoded (a value orjson refuses) is not patched next time: the record is removed."""
-    made_from = siterecord.lock_written(lock, lock_file)
+def _remember(path: Path, record: Path, made_from: list[int] | None, *, rows: int | None) -> None:
+    """Record what the manifest now at ``path`` was made from (the lock file ``made_from``);
+    one the standard library encoded (a value orjson refuses) is not patched next time: the
+    record is removed."""
     manifest = siterecord.identity(path)
     if made_from is None or manifest is None or rows is None:
         siterecord.forget(record)

@@ -42,13 +42,14 @@ class BuildSheet(NamedTuple):
     known: dict[Path, Layout]
 
 
-def build_sheet(cast: Cast, lock: Lock, shown: Callable[[str], str], *, page_cells: int,
-                scope: Collection[str] | None = None, altered: Collection[str] = ()) -> BuildSheet:
+def build_sheet(cast: Cast, lock: Lock, shown: Callable[[str], str], read: list[int] | None, *,
+                page_cells: int, scope: Collection[str] | None = None,
+                altered: Collection[str] = ()) -> BuildSheet:
     """The sheet of candidate 1 of each character's first variant. With ``scope`` (the
     characters a build planned: any other is as it was), the cells of the others whose
     targets are not in ``altered`` are taken from the record of the last sheet, when it
-    was made from the lock file read."""
-    record = _record(cast, lock, page_cells) if scope is not None else None
+    was made from the lock file ``read`` (the one ``lock`` was read from)."""
+    record = _record(cast, read, page_cells) if scope is not None and read is not None else None
     remade = set(scope or ()) | {name.partition("/")[0] for name in altered}
     made: dict[str, Cell] = {}
     digests: dict[str, str] = {}
@@ -69,13 +70,14 @@ def build_sheet(cast: Cast, lock: Lock, shown: Callable[[str], str], *, page_cel
     return BuildSheet(order, list(digests.values()), items, known)
 
 
-def write_build_sheet(cast: Cast, lock: Lock, sheet: BuildSheet, *, page_cells: int) -> None:
-    """Write the pages whose cells changed, and record them for the next build."""
+def write_build_sheet(cast: Cast, sheet: BuildSheet, made_from: list[int] | None, *,
+                      page_cells: int) -> None:
+    """Write the pages whose cells changed, and record them for the next build as made from
+    the lock file ``made_from`` (None: unknown, the record is removed)."""
     first = cast.dist_dir / SHEET_FILE
     if sheet.characters:
         write_pages(sheet.items, sheet.digests, first, cast.dist_dir, page_cells=page_cells,
                     known=sheet.known)
-    made_from = siterecord.lock_written(lock, cast.lock_path)
     pages = [siterecord.identity(page_path(first, number))
              for number in range(1, -(-len(sheet.characters) // page_cells) + 1)]
     if made_from is None or any(page is None for page in pages):
@@ -98,12 +100,11 @@ class _Record(NamedTuple):
     pages: dict[Path, Layout]
 
 
-def _record(cast: Cast, lock: Lock, page_cells: int) -> _Record | None:
-    """What the record says, when it is of this code and of the lock file read; every page
-    whose identity is the one recorded has the layout the record gives it."""
+def _record(cast: Cast, read: list[int], page_cells: int) -> _Record | None:
+    """What the record says, when it is of this code and of the lock file ``read``; every
+    page whose identity is the one recorded has the layout the record gives it."""
     found: dict[str, Any] | None = siterecord.read_record(cast.state_dir / RECORD, _RECORD_MAX)
-    read = siterecord.lock_read(lock)
-    if (found is None or read is None or found.get("format") != _FORMAT or found.get("lock") != read
+    if (found is None or found.get("format") != _FORMAT or found.get("lock") != read
             or found.get("page_cells") != page_cells):
         return None
     cells, pages = found.get("cells"), found.get("pages")

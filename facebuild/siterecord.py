@@ -18,8 +18,9 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from facebuild.atomic import write_atomic
 from facebuild.lock import Lock
@@ -66,21 +67,31 @@ def is_identity(value: object) -> bool:
     return isinstance(value, list) and len(value) == 5 and all(type(n) is int for n in value)
 
 
-def lock_read(lock: Lock) -> Identity | None:
-    """The identity of the file ``lock`` was read from, when its entries not ``altered()``
-    are exactly that file's; None when unknown."""
-    return list(lock.read_from) if lock.read_from is not None else None
+class LockFiles(NamedTuple):
+    """The cast.lock files a site written now is made from and for."""
+
+    read: Identity | None
+    """The file the lock was read from: a site recorded as made from it holds every entry
+    of the lock but the ``altered()`` ones."""
+    written: Identity | None
+    """The file that holds the lock now: what a site written now is recorded as made from."""
 
 
-def lock_written(lock: Lock, lock_file: Path) -> Identity | None:
-    """The identity of ``lock_file`` as a site made now from ``lock`` is made from it: the
-    builder and ``clean`` write the lock just before the site, so the file holds ``lock``.
-    None when it plainly does not: the lock was read from that very file and changed since
-    in memory only."""
+def lock_files(lock: Lock, lock_file: Path, read_from: Sequence[int] | None = None) -> LockFiles:
+    """Which files ``lock`` was read from and is held by (``lock_file``). ``read_from``: the
+    identity of the file read, when the caller has written the lock to ``lock_file`` since
+    (the builder keeps ``lock.read_from`` from before ``write_lock``, which moves it to the
+    file written). Without it, ``lock.read_from`` is taken as the file read, and
+    ``lock_file`` as holding the lock (the builder and ``clean`` write it just before the
+    site) unless it plainly does not: the lock was read from that very file and changed
+    since in memory only. None for either when unknown: the site is then made whole."""
     written = identity(lock_file)
-    if written is None or (written == lock_read(lock) and lock.altered()):
-        return None
-    return written
+    if read_from is not None:
+        return LockFiles(list(read_from), written)
+    read = list(lock.read_from) if lock.read_from is not None else None
+    if written is not None and written == read and lock.altered():
+        written = None
+    return LockFiles(read, written)
 
 
 def code_digest(*sources: str) -> str:

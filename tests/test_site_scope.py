@@ -207,3 +207,27 @@ def test_a_row_outside_the_scope_is_never_taken_from_a_page_facebuild_did_not_wr
     write_site(cast, read_cast_lock(cast), scope={"bob"})
     assert "<i>Per</i>" not in index.read_text()
     assert re.search(r"<h2>Person 4</h2>", index.read_text())
+
+
+@pytest.mark.parametrize("told", [True, False])
+def test_a_lock_whose_read_from_moved_to_the_file_written(cast_file: Path, cli: CLI, told: bool) -> None:
+    """``write_lock`` may leave ``read_from`` naming the file it wrote: the site then needs
+    the identity of the file read, kept from before the write; without it, it is made whole."""
+    dist = built(cast_file, cli)
+    lock_file = cast_file.parent / "cast.lock"
+    lock = read_cast_lock(load_cast(cast_file))
+    read = lock.read_from
+    unseen = lock.get("p01/bust")
+    assert unseen is not None and unseen.render is not None
+    unseen.render["prompt"] = "changed in place"  # seen only by a manifest made whole
+    bust = lock.get("bob/bust")
+    assert bust is not None
+    lock.put("bob/bust", bust._replace(sha256="b" * 64))
+    write_lock(lock_file, lock)
+    now = lock_file.stat()
+    lock.read_from = (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns, now.st_ctime_ns)
+    write_manifest(dist, lock, state=cast_file.parent / ".facebuild", lock_file=lock_file,
+                   lock_read=read if told else None)
+    files = json.loads((dist / "manifest.json").read_text())["files"]
+    assert files["bob/bust.png"]["sha256"] == "b" * 64
+    assert (files["p01/bust.png"]["prompt"] == "changed in place") is not told
