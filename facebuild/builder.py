@@ -127,7 +127,7 @@ class Builder:
                 if rewrite:
                     write_manifest(self.cast.dist_dir, lock, state=self.cast.state_dir,
                                    lock_file=self.cast.lock_path)
-                    write_site(self.cast, lock, scope=self.plan.scope)  # dist/index.html, contact sheet
+                    write_site(self.cast, lock, scope=self.plan.scope, lock_file=self.cast.lock_path)
             finally:
                 state.save()
                 journal.close(delete=recorded)  # kept until the lock holds what it says

@@ -67,19 +67,20 @@ if(location.hash.startsWith('#q=')){box.value=decodeURIComponent(location.hash.s
 """
 
 
-def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS,
-               scope: Collection[str] | None = None, lock_read: Sequence[int] | None = None) -> None:
+def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS, scope: Collection[str] | None = None,
+               lock_file: Path | None = None, lock_read: Sequence[int] | None = None) -> None:
     """After a build wrote the lock: dist/index.html, and the pages of the contact sheet
     (``page_cells`` cells each) whose cells changed. Rows whose inputs did not change are
     taken from the page facebuild wrote last (see ``facebuild.galleryrows``). With ``scope``
     (the characters a build planned: any other is as it was), the rows of the others whose
     targets are not ``lock.altered()`` are taken by character from that page without a look
-    at their lock entries, when it was made from the lock file read (``lock_read``: its
-    identity, see ``siterecord.lock_files``)."""
+    at their lock entries, when it was made from the lock file read. ``lock_file``: where
+    the caller has just written ``lock``, what the site is recorded as made from for the
+    next build; ``lock_read``: see ``siterecord.lock_files``."""
     from facebuild.sheetbuild import build_sheet, write_build_sheet
 
     index = cast.dist_dir / GALLERY
-    files = siterecord.lock_files(lock, cast.lock_path, lock_read)
+    files = siterecord.lock_files(lock, lock_file, lock_read)
     shown = remembered(shown_text(cast))  # the sheet's labels are the gallery's names
     with paused_gc():  # 20,000 small strings and lists in the heap of a whole build
         altered = lock.altered()

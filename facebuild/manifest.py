@@ -86,8 +86,8 @@ def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None, lock_fi
     when the record allows it, and recorded for the next build."""
     path = dist / "manifest.json"
     record = state / RECORD if state is not None and lock_file is not None else None
-    files = siterecord.lock_files(lock, lock_file, lock_read) if lock_file is not None else None
-    known = _known_manifest(path, record, files.read) if record is not None and files else None
+    files = siterecord.lock_files(lock, lock_file, lock_read)
+    known = _known_manifest(path, record, files.read) if record is not None else None
     previous = known[0] if known is not None else None
     altered = lock.altered() if known is not None else set()
     data = (patched(known[0], known[1], altered, _rows(lock, altered), len(lock.names()))
@@ -99,7 +99,7 @@ def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None, lock_fi
         written, rows = data != previous, len(lock.names())
     if written:
         write_atomic(path, data, durable=True)
-    if record is not None and files is not None:
+    if record is not None:
         _remember(path, record, files.written, rows=rows)
     return written
 

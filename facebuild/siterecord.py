@@ -77,21 +77,16 @@ class LockFiles(NamedTuple):
     """The file that holds the lock now: what a site written now is recorded as made from."""
 
 
-def lock_files(lock: Lock, lock_file: Path, read_from: Sequence[int] | None = None) -> LockFiles:
-    """Which files ``lock`` was read from and is held by (``lock_file``). ``read_from``: the
-    identity of the file read, when the caller has written the lock to ``lock_file`` since
-    (the builder keeps ``lock.read_from`` from before ``write_lock``, which moves it to the
-    file written). Without it, ``lock.read_from`` is taken as the file read, and
-    ``lock_file`` as holding the lock (the builder and ``clean`` write it just before the
-    site) unless it plainly does not: the lock was read from that very file and changed
-    since in memory only. None for either when unknown: the site is then made whole."""
-    written = identity(lock_file)
-    if read_from is not None:
-        return LockFiles(list(read_from), written)
-    read = list(lock.read_from) if lock.read_from is not None else None
-    if written is not None and written == read and lock.altered():
-        written = None
-    return LockFiles(read, written)
+def lock_files(lock: Lock, lock_file: Path | None, read_from: Sequence[int] | None = None) -> LockFiles:
+    """Which files ``lock`` was read from and is held by. ``lock_file``: where the caller has
+    just written ``lock`` (the builder and ``clean`` write it before the site); None: the
+    site is not recorded as made from any file. ``read_from``: the identity of the file
+    read, for a ``write_lock`` that leaves ``lock.read_from`` naming the file it wrote (the
+    builder keeps it from before the write); default ``lock.read_from``. A file never read
+    (None) or a new one matches no record: the site is then made whole."""
+    read = read_from if read_from is not None else lock.read_from
+    return LockFiles(list(read) if read is not None else None,
+                     identity(lock_file) if lock_file is not None else None)
 
 
 def code_digest(*sources: str) -> str:

@@ -117,12 +117,12 @@ def test_a_tampered_record_costs_only_time(tmp_path: Path, record: str) -> None:
     assert after(tmp_path, lock) == manifest_bytes(lock)
 
 
-def test_a_lock_changed_in_memory_only_is_not_recorded(tmp_path: Path) -> None:
-    """The record says which lock file the manifest was made from: never one that does not
-    hold what the manifest says."""
+def test_a_manifest_of_a_lock_not_written_is_not_recorded(tmp_path: Path) -> None:
+    """The record says which lock file the manifest was made from: a manifest written
+    without ``lock_file`` (a lock changed in memory only) is never taken as that file's."""
     lock = start(tmp_path)
     lock.put("c03/bust", entry("c03", "bust", prompt="only in memory"))
-    write_manifest(tmp_path / "dist", lock, state=tmp_path / ".facebuild", lock_file=tmp_path / "cast.lock")
+    write_manifest(tmp_path / "dist", lock, state=tmp_path / ".facebuild")
     lock = read_lock(tmp_path / "cast.lock")
     lock.drop("c04/icon")
     assert after(tmp_path, lock) == manifest_bytes(lock)
