@@ -21,7 +21,7 @@ from facebuild import siterecord
 from facebuild.atomic import holds, write_atomic
 from facebuild.cast import Cast
 from facebuild.distpaths import GALLERY
-from facebuild.galleryrow import FORMAT, Variants, by_variant, row_html, row_key, shown_fields
+from facebuild.galleryhtml import FORMAT, Variants, by_variant, row_html, row_key, shown_fields
 from facebuild.galleryrows import known_page, known_rows, page_body, page_body_bytes, remember, remembered
 from facebuild.gcpause import paused_gc
 from facebuild.lock import Lock, LockEntry

@@ -12,6 +12,10 @@ hand, checked out, extracted from an archive or a restored cache) has an inode a
 no one can choose, so it is made anew: tampering with dist or .facebuild costs time,
 never lets in a row facebuild did not make (short of a program running on this machine
 between two builds, which could as well write dist itself).
+
+A build of some characters goes further (``known_rows``): it takes every other
+character's row by its id, without a look at its lock entries, when the record also says
+the page was made from the very lock file the build read (see ``facebuild.siterecord``).
 """
 
 from __future__ import annotations
