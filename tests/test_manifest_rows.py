@@ -9,9 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from facebuild.lock import Lock, LockEntry, read_lock, write_lock
-from facebuild.manifest import RECORD, manifest_bytes, write_manifest
+from facebuild.manifest import RECORD, manifest_bytes, provenance, write_manifest
+from facebuild.manifestrows import patched
 
 
 def entry(character: str, variant: str, *, file: str | None = None, prompt: str = "a face") -> LockEntry:
@@ -130,3 +133,26 @@ def test_a_manifest_of_a_lock_not_written_is_not_recorded(tmp_path: Path) -> Non
     lock.drop("c04/icon")
     assert after(tmp_path, lock) == manifest_bytes(lock)
     assert b"only in memory" not in manifest_bytes(lock)
+
+
+_NAMES = st.text(st.sampled_from("ab-/é\"\\~.2"), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.dictionaries(_NAMES, _NAMES, min_size=1, max_size=8),
+       puts=st.dictionaries(_NAMES, _NAMES, max_size=4), drops=st.lists(_NAMES, max_size=3))
+def test_any_patch_is_the_whole_manifest(before: dict[str, str], puts: dict[str, str],
+                                                   drops: list[str]) -> None:
+    """Targets and files of any characters (quotes, backslashes, non-ASCII), any puts (new
+    targets, new files for old ones) and drops: the patched manifest is the one made whole."""
+    lock = Lock({name: entry("c", "v", file=f"{name}|{file}") for name, file in before.items()})
+    previous = manifest_bytes(lock)
+    lock.as_read = dict(lock.entries)
+    for name, file in puts.items():
+        lock.put(name, entry("c", "v", file=f"{name}|{file}", prompt=f"new {name}"))
+    for name in drops:
+        if name in lock.entries:
+            lock.drop(name)
+    rows = {e.file: provenance(n, e) for n in sorted(lock.altered()) if (e := lock.get(n)) is not None}
+    found = patched(previous, len(before), lock.altered(), rows, len(lock.names()))
+    assert found == (manifest_bytes(lock) if lock.entries else None)  # no file left: made whole
