@@ -232,3 +232,24 @@ def test_a_lock_whose_read_from_moved_to_the_file_written(cast_file: Path, cli: 
     files = json.loads((dist / "manifest.json").read_text())["files"]
     assert files["bob/bust.png"]["sha256"] == "b" * 64
     assert (files["p01/bust.png"]["prompt"] == "changed in place") is not told
+
+
+def test_an_altered_target_outside_the_scope_gets_its_row_and_cell_made_again(
+        cast_file: Path, cli: CLI) -> None:
+    """A target of another character put by the build (a killed build's journal replayed)
+    is made again from its entry: the page and the sheet are those made whole."""
+    dist = built(cast_file, cli)
+    cast = load_cast(cast_file)
+    lock = read_cast_lock(cast)
+    read = lock.read_from
+    other = lock.get("p02/bust")
+    assert other is not None
+    (dist / "p02" / "bust.png").write_bytes((dist / "p05" / "bust.png").read_bytes())
+    lock.put("p02/bust", other._replace(sha256="c" * 64, render={**(other.render or {}), "prompt": "put"}))
+    write_lock(cast_file.parent / "cast.lock", lock)
+    write_site(cast, lock, scope={"bob"}, lock_file=cast_file.parent / "cast.lock", lock_read=read)
+    page = (dist / "index.html").read_bytes()
+    sheet = (dist / "contact-sheet.png").read_bytes()
+    assert b"?v=cccccccccccc" in page and b"<dd>put</dd>" in page
+    write_site(cast, read_cast_lock(cast))  # made whole
+    assert (dist / "index.html").read_bytes() == page and (dist / "contact-sheet.png").read_bytes() == sheet
