@@ -127,8 +127,9 @@ class Builder:
                     self._write_lock(lock, journal_file)
                 recorded = True
                 if rewrite:
-                    write_manifest(self.cast.dist_dir, lock)
-                    write_site(self.cast, lock)  # dist/index.html and dist/contact-sheet.png
+                    write_manifest(self.cast.dist_dir, lock, state=self.cast.state_dir,
+                                   lock_file=self.cast.lock_path)
+                    write_site(self.cast, lock, scope=self.plan.scope, lock_file=self.cast.lock_path)
             finally:
                 state.save()
                 journal.close(delete=recorded)  # kept until the lock holds what it says

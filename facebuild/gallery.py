@@ -12,42 +12,21 @@ every string is escaped.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from facebuild import siterecord
 from facebuild.atomic import holds, write_atomic
 from facebuild.cast import Cast
-from facebuild.castfile import Character
 from facebuild.distpaths import GALLERY
-from facebuild.galleryrows import known_page, page_body, remember, remembered
+from facebuild.galleryhtml import FORMAT, Variants, by_variant, row_html, row_key, shown_fields
+from facebuild.galleryrows import known_page, known_rows, page_body, page_body_bytes, remember, remembered
 from facebuild.gcpause import paused_gc
 from facebuild.lock import Lock, LockEntry
 from facebuild.privacy import shown_text
 from facebuild.sheetpages import PAGE_CELLS, page_count, page_path
-
-SHOWN_MAX = 256
-"""Variants larger than this are shown scaled down to fit, linked to the file itself."""
-ENLARGED = 192
-"""Icons of at most a third of this are also shown enlarged to about this size."""
-
-
-def _code_digest() -> str:
-    try:
-        source = Path(__file__).read_bytes()
-    except OSError:  # no source beside the code: rows are made anew whenever the version is new
-        from facebuild import __version__
-
-        source = __version__.encode()
-    return hashlib.sha256(repr((source, sys.version_info[:2])).encode()).hexdigest()[:16]
-
-
-_FORMAT = _code_digest()
-"""Part of every row's key: a row made by other code is made again."""
 
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f4f4f1;color:#222}
@@ -88,26 +67,86 @@ if(location.hash.startsWith('#q=')){box.value=decodeURIComponent(location.hash.s
 """
 
 
-def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS) -> None:
+def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS, scope: Collection[str] | None = None,
+               lock_file: Path | None = None, lock_read: Sequence[int] | None = None) -> None:
     """After a build wrote the lock: dist/index.html, and the pages of the contact sheet
     (``page_cells`` cells each) whose cells changed. Rows whose inputs did not change are
-    taken from the page facebuild wrote last (see ``facebuild.galleryrows``)."""
-    from facebuild.sheet import SHEET_FILE, sheet_cells, write_sheet
+    taken from the page facebuild wrote last (see ``facebuild.galleryrows``). With ``scope``
+    (the characters a build planned: any other is as it was), the rows of the others whose
+    targets are not ``lock.altered()`` are taken by character from that page without a look
+    at their lock entries, when it was made from the lock file read. ``lock_file``: where
+    the caller has just written ``lock``, what the site is recorded as made from for the
+    next build; ``lock_read``: see ``siterecord.lock_files``."""
+    from facebuild.sheetbuild import build_sheet, write_build_sheet
 
     index = cast.dist_dir / GALLERY
+    files = siterecord.lock_files(lock, lock_file, lock_read)
     shown = remembered(shown_text(cast))  # the sheet's labels are the gallery's names
     with paused_gc():  # 20,000 small strings and lists in the heap of a whole build
-        cells = sheet_cells(cast, lock, shown=shown)
-        pages = page_count(len(cells), page_cells) if cells else 0
-        known = known_page(index, cast.state_dir)
-        page = gallery_html(cast, lock, sheet_pages=pages, shown=shown,
-                            known=known.rows if known else None)
-    data = page.encode("utf-8", "replace")  # a lone surrogate from a hand-made lock: '?'
-    if not (known.text == page if known else holds(index, data)):
+        altered = lock.altered()
+        sheet = build_sheet(cast, lock, shown, files.read, page_cells=page_cells, scope=scope,
+                            altered=altered)
+        pages = page_count(len(sheet.characters), page_cells) if sheet.characters else 0
+        page = (_scoped_page(cast, lock, files.read, scope, altered, pages, shown)
+                if scope is not None else None)
+        data, same = page or _whole_page(cast, lock, pages, shown)
+    if not same:
         write_atomic(index, data)
-    remember(index, cast.state_dir)
-    if cells:
-        write_sheet(cells, cast.dist_dir / SHEET_FILE, cast.dist_dir, page_cells=page_cells)
+    remember(index, cast.state_dir, made_from=files.written, made_by=FORMAT)
+    write_build_sheet(cast, sheet, files.written, page_cells=page_cells)
+
+
+def _whole_page(cast: Cast, lock: Lock, sheet_pages: int, shown: Callable[[str], str]) -> tuple[bytes, bool]:
+    """The page from every lock entry (rows whose key did not change taken from the page
+    written last), and whether dist holds it already."""
+    index = cast.dist_dir / GALLERY
+    known = known_page(index, cast.state_dir)
+    page = gallery_html(cast, lock, sheet_pages=sheet_pages, shown=shown, known=known.rows if known else None)
+    data = page.encode("utf-8", "replace")  # a lone surrogate from a hand-made lock: '?'
+    return data, known.text == page if known else holds(index, data)
+
+
+def _scoped_page(cast: Cast, lock: Lock, read: list[int] | None, scope: Collection[str],
+                 altered: Collection[str], sheet_pages: int,
+                 shown: Callable[[str], str]) -> tuple[bytes, bool] | None:
+    """The page after a build of the characters in ``scope``, and whether dist holds it
+    already; None when the page written last cannot be used (see ``known_rows``): it must
+    have been made from the lock file ``read``."""
+    known = known_rows(cast.dist_dir / GALLERY, cast.state_dir, read, FORMAT)
+    if known is None:
+        return None
+    characters = {character.id: character for character in cast.spec.characters}
+    remade = set(scope) | {name.partition("/")[0] for name in altered}
+    targets: dict[str, list[str]] = {character: [] for character in remade}
+    for name in lock.names():
+        character = name.partition("/")[0]
+        found = targets.get(character)
+        if found is None and character not in characters:
+            found = targets[character] = []  # kept in the lock (edited by hand), not in the cast
+        if found is not None:
+            found.append(name)
+    order = {name: i for i, name in enumerate(cast.spec.variants)}
+    others = sorted(character for character in targets if character not in characters)
+    esc = remembered(escape)
+    rows: list[bytes | memoryview] = []
+    keys: list[str] = []
+    for character_id in [*characters, *others]:
+        names = targets.get(character_id)
+        if names is None:
+            row = known.rows.get(escape(character_id))
+            if row is not None:
+                rows.append(row[0])
+                keys.append(row[1])
+            continue  # none: it had no entry in the lock read, and has none now
+        variants = by_variant({name: lock.get(name) for name in names}, order)
+        if variants:
+            fields = shown_fields(character_id, characters.get(character_id), shown)
+            rows.append(row_html(character_id, fields, variants, esc).encode("utf-8", "replace"))
+            keys.append(row_key(character_id, fields, variants))
+    head, foot = _frame(cast, len(rows), sheet_pages)
+    data = b"".join([head.encode("utf-8", "replace"), page_body_bytes(rows, keys),
+                     foot.encode("utf-8", "replace")])
+    return data, data == known.data
 
 
 def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
@@ -122,11 +161,17 @@ def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
     rows: list[str] = []
     keys: list[str] = []
     for character_id, variants in group(cast, lock).items():
-        fields = _shown_fields(character_id, by_id.get(character_id), shown)
-        key = _row_key(character_id, fields, variants)
+        fields = shown_fields(character_id, by_id.get(character_id), shown)
+        key = row_key(character_id, fields, variants)
         row = known.get(key) if known else None
-        rows.append(row if row is not None else _row(character_id, fields, variants, esc))
+        rows.append(row if row is not None else row_html(character_id, fields, variants, esc))
         keys.append(key)
+    head, foot = _frame(cast, len(rows), sheet_pages)
+    return "".join([head, page_body(rows, keys), foot])
+
+
+def _frame(cast: Cast, rows: int, sheet_pages: int) -> tuple[str, str]:
+    """The page before its rows and after them."""
     title = escape(cast.spec.name)
     sheet, pages = _sheet_links(sheet_pages if rows else 0)
     return "".join([
@@ -136,11 +181,9 @@ def gallery_html(cast: Cast, lock: Lock, *, sheet_pages: int = 1,
         f'<header class="top"><h1>{title}</h1>',
         '<input id="filter" type="search" placeholder="filter: name, role, trait" '
         'aria-label="filter by name, role or trait" autofocus>',
-        f'<span id="count">{len(rows)} characters</span>{sheet}',
+        f'<span id="count">{rows} characters</span>{sheet}',
         '<a href="manifest.json">manifest.json</a></header>\n',
-        page_body(rows, keys),
-        f"{pages}<script>{_SCRIPT}</script></body></html>\n",
-    ])
+    ]), f"{pages}<script>{_SCRIPT}</script></body></html>\n"
 
 
 def _sheet_links(pages: int) -> tuple[str, str]:
@@ -153,144 +196,20 @@ def _sheet_links(pages: int) -> tuple[str, str]:
     return (f'<a href="#sheets">contact sheet ({pages} pages)</a>',
             f'\n<nav id="sheets">contact sheet, {pages} pages: {links}</nav>')
 
-
-Variants = dict[str, dict[int, LockEntry]]
-"""variant -> candidate number -> lock entry."""
-
-
 def group(cast: Cast, lock: Lock) -> dict[str, Variants]:
     """Lock entries by character (in cast order, then any others by id) and variant (in the
     cast's order, then any others by name) and candidate number."""
     order = {name: i for i, name in enumerate(cast.spec.variants)}
-    found: dict[str, Variants] = {c.id: {} for c in cast.spec.characters}
+    found: dict[str, dict[str, LockEntry | None]] = {c.id: {} for c in cast.spec.characters}
     known = len(found)
     for name, entry in lock.entries.items():  # no setdefault: 20,000 empty dicts made for nothing
-        target, _, number = name.partition("~")
-        character, _, variant = target.partition("/")
-        variants = found.get(character)
-        if variants is None:
-            variants = found[character] = {}
-        candidates = variants.get(variant)
-        if candidates is None:
-            candidates = variants[variant] = {}
-        candidates[int(number) if number.isdigit() else 1] = entry
+        character = name.partition("/")[0]
+        entries = found.get(character)
+        if entries is None:
+            entries = found[character] = {}
+        entries[name] = entry
     others = sorted(list(found)[known:])  # kept in the lock (edited by hand), not in the cast
     for character in others:
         found[character] = found.pop(character)
-    last = len(order)
-    return {character: dict(sorted(variants.items(), key=lambda kv: (order.get(kv[0], last), kv[0])))
-            for character, variants in found.items() if variants}
-
-
-Fields = tuple[str, str, list[str]]
-"""A character's name, role and traits (with its tags) as the privacy guard shows them."""
-
-
-def _shown_fields(character_id: str, character: Character | None, shown: Callable[[str], str]) -> Fields:
-    if character is None:  # kept in the lock (edited by hand) but no longer in the cast
-        return shown(character_id), "", []
-    traits = list(character.traits)
-    tags = (character.model_extra or {}).get("tags")
-    if isinstance(tags, list):
-        traits += [str(t) for t in tags]
-    return shown(character.name), shown(character.role), [shown(t) for t in traits]
-
-
-def _row_key(character_id: str, fields: Fields, variants: Variants) -> str:
-    """What a row shows, as a digest: the code that makes rows, the character's shown
-    fields, its variants, and per image its file (which names its candidate), sha256 and
-    output key (which covers the size and the render key: prompt, negative, seed, backend,
-    model). The fields joined by NUL (3x cheaper than ``repr``); when one holds a NUL, or an
-    entry of a hand-made lock has no keys, its render and post-processing and all are taken
-    by ``repr``, so two different rows never share a key."""
-    name, role, traits = fields
-    parts = [_FORMAT, character_id, name, role, str(len(traits)), *traits]
-    for variant, candidates in variants.items():
-        parts.append(variant)
-        for entry in candidates.values():
-            if entry.output_key is None or entry.render_key is None:
-                return _full_key(character_id, fields, variants)
-            parts += (entry.file, entry.sha256, entry.output_key)
-    text = "\0".join(parts)
-    if text.count("\0") != len(parts) - 1:
-        return _full_key(character_id, fields, variants)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-
-
-def _full_key(character_id: str, fields: Fields, variants: Variants) -> str:
-    parts: list[object] = [_FORMAT, character_id, fields]
-    for variant, candidates in variants.items():
-        for number, entry in candidates.items():
-            parts.append((variant, number, entry))
-    text = "repr" + repr(parts)  # never the start of a NUL-joined key, which is _FORMAT's hex
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-
-
-def _row(character_id: str, fields: Fields, variants: Variants, esc: Callable[[str], str]) -> str:
-    name, role, traits = fields
-    search = " ".join([character_id, name, role, *traits]).lower()
-    tag_html = "".join(f"<span>{esc(t)}</span>" for t in traits)
-    figures = "".join([_figure(f"{character_id}/{v}", v, c, esc) for v, c in variants.items()])
-    ident = escape(character_id)
-    return (f'<section class="row" id="{ident}" data-search="{escape(search)}">'
-            f'<div class="who"><h2>{escape(name)}</h2><code>{ident}</code>'
-            f'<p class="role">{esc(role)}</p><p class="tags">{tag_html}</p></div>'
-            f'<div class="body"><div class="variants">{figures}</div>{_details(variants, esc)}</div>'
-            '</section>')
-
-
-def _figure(target: str, variant: str, candidates: dict[int, LockEntry],
-            esc: Callable[[str], str]) -> str:
-    numbers = sorted(candidates)
-    width, height = (candidates[numbers[0]].post or {}).get("size", [SHOWN_MAX] * 2)
-    numbered = len(numbers) > 1
-    shown_target = escape(target)
-    cells = "".join([_candidate(shown_target, n, candidates[n], width, height, numbered)
-                     for n in numbers])
-    return (f'<figure><figcaption>{esc(variant)} <small>{width}×{height}</small></figcaption>'
-            f'<div class="cands">{cells}</div></figure>')
-
-
-def _details(variants: Variants, esc: Callable[[str], str]) -> str:
-    """Prompt, negative, backend and model once per distinct prompt (a derived icon and
-    every candidate share their source's), with the seed of each image."""
-    prompts: dict[tuple[str, ...], dict[str, list[str]]] = {}
-    for variant, candidates in variants.items():
-        numbered = len(candidates) > 1
-        for number in sorted(candidates):
-            render = candidates[number].render or {}
-            key = (str(render.get("prompt", "")), str(render.get("negative", "")),
-                   str(render.get("backend", "")), str(render.get("model", "")))
-            label = f"{variant} {number}" if numbered else variant
-            prompts.setdefault(key, {}).setdefault(str(render.get("seed")), []).append(label)
-    parts = ['<details><summary>prompts, seeds, models</summary>']
-    for (prompt, negative, backend, model), seeds in prompts.items():
-        images = "; ".join([f"{', '.join(labels)}: seed {seed}" for seed, labels in seeds.items()])
-        parts.append(f"<dl><dt>images</dt><dd>{escape(images)}</dd><dt>model</dt>"
-                     f"<dd>{esc(backend)} · {esc(model)}</dd><dt>prompt</dt>"
-                     f"<dd>{escape(prompt)}</dd><dt>negative</dt><dd>{esc(negative)}</dd></dl>")
-    return "".join(parts) + "</details>"
-
-
-_URL_PLAIN = re.compile(r"[A-Za-z0-9_./-]*")
-"""A path ``quote`` and ``escape`` leave as it is: nearly every file in dist."""
-
-
-def _candidate(target: str, number: int, entry: LockEntry, width: int, height: int,
-               numbered: bool) -> str:
-    """One image; ``target`` is escaped already."""
-    file = entry.file
-    href = file if _URL_PLAIN.fullmatch(file) else escape(quote(file))
-    src = f"{href}?v={escape(entry.sha256[:12])}"
-    scale = min(1.0, SHOWN_MAX / max(width, height))
-    shown_w, shown_h = max(1, round(width * scale)), max(1, round(height * scale))
-    alt = f"{target} candidate {number}" if numbered else target
-    images = (f'<img src="{src}" width="{shown_w}" height="{shown_h}" loading="lazy" '
-              f'decoding="async" alt="{alt}">')
-    factor = ENLARGED // max(width, height)
-    if factor >= 3:
-        images += (f'<img class="big" src="{src}" width="{width * factor}" '
-                   f'height="{height * factor}" loading="lazy" alt="{alt}, enlarged">')
-    label = (f'<span class="num" title="facebuild pick {target} {number}">{number}</span>'
-             if numbered else "")
-    return f'<div class="cand"><a href="{href}">{images}</a>{label}</div>'
+    grouped = {character: by_variant(entries, order) for character, entries in found.items()}
+    return {character: variants for character, variants in grouped.items() if variants}

@@ -12,24 +12,28 @@ hand, checked out, extracted from an archive or a restored cache) has an inode a
 no one can choose, so it is made anew: tampering with dist or .facebuild costs time,
 never lets in a row facebuild did not make (short of a program running on this machine
 between two builds, which could as well write dist itself).
+
+A build of some characters goes further (``known_rows``): it takes every other
+character's row by its id, without a look at its lock entries, when the record also says
+the page was made from the very lock file the build read (see ``facebuild.siterecord``).
 """
 
 from __future__ import annotations
 
-import json
-import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from facebuild.atomic import write_atomic
+from facebuild import siterecord
 
 RECORD = "gallery.json"
-"""In the state folder: the signature of the page facebuild last wrote."""
+"""In the state folder: the signature of the page facebuild last wrote, and the identity of
+the lock file and the code it was made from."""
 
 _MAIN, _END, _CLOSE = "<main>\n", "\n</main><!--rows:", "-->"
 _ROW_END = "</section>"
 """How every row ends; escaped text holds no '<', so it ends nothing else."""
+_ROW_START = b'<section class="row" id="'
 
 
 class KnownPage(NamedTuple):
@@ -43,15 +47,22 @@ def page_body(rows: list[str], keys: list[str]) -> str:
     return _MAIN + "\n".join(rows) + _END + " ".join(keys) + _CLOSE
 
 
+def page_body_bytes(rows: list[bytes | memoryview], keys: list[str]) -> bytes:
+    """``page_body`` of rows already encoded."""
+    return b"".join([_MAIN.encode(), b"\n".join(rows), _END.encode(), " ".join(keys).encode(),
+                     _CLOSE.encode()])
+
+
 def known_page(page: Path, state: Path) -> KnownPage | None:
     """The page at ``page`` and its rows, when it is the file facebuild last wrote there
     (see the module's docstring); else None."""
-    signature = _signature(page)
-    if signature is None or signature != _recorded(state):
-        return None
+    recorded = _recorded(state)
+    data = siterecord.read_known(page, recorded.get("page")) if recorded else None
     try:
-        text = page.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
+        return None
+    if text is None:
         return None
     start, end = text.find(_MAIN), text.rfind(_END)
     close = text.find(_CLOSE, end + len(_END))
@@ -64,40 +75,58 @@ def known_page(page: Path, state: Path) -> KnownPage | None:
     return KnownPage(text, {key: part + _ROW_END for key, part in zip(keys, parts, strict=False)})
 
 
-def remember(page: Path, state: Path) -> None:
-    """Record the signature of ``page``, which facebuild has just written (or found to hold
-    exactly what it would write). Only an optimisation: a failure is ignored."""
-    signature = _signature(page)
-    if signature is None or signature == _recorded(state):
-        return
-    try:
-        write_atomic(state / RECORD, json.dumps({"page": signature}).encode())
-    except OSError:
-        pass
+class KnownRows(NamedTuple):
+    data: bytes
+    """The page."""
+    rows: dict[str, tuple[memoryview, str]]
+    """Each of its rows (its bytes) and its key, by the character id it shows, as escaped in
+    its ``id`` attribute."""
 
 
-def _signature(path: Path) -> list[int] | None:
-    try:
-        status = path.lstat()
-    except OSError:
+def known_rows(page: Path, state: Path, lock_read: list[int] | None, made_by: str) -> KnownRows | None:
+    """The rows of the page facebuild last wrote at ``page``, when it was made by the code
+    ``made_by`` from the lock file read (``lock_read``, see ``facebuild.siterecord``): the
+    rows of a character whose targets did not change since are the rows it has now."""
+    recorded = _recorded(state)
+    if (not recorded or lock_read is None or recorded.get("lock") != lock_read
+            or recorded.get("format") != made_by):
         return None
-    if not stat.S_ISREG(status.st_mode):
+    data = siterecord.read_known(page, recorded.get("page"))
+    if data is None:
         return None
-    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
-
-
-def _recorded(state: Path) -> list[int] | None:
-    path = state / RECORD
-    try:
-        status = path.lstat()
-        if not stat.S_ISREG(status.st_mode) or status.st_size > 4096:
+    main, end = data.find(_MAIN.encode()), data.rfind(_END.encode())
+    close = data.find(_CLOSE.encode(), end + len(_END))
+    if main < 0 or end < main or close < 0:
+        return None
+    view = memoryview(data)
+    rows: dict[str, tuple[memoryview, str]] = {}
+    at, row_end = main + len(_MAIN), (_ROW_END + "\n").encode()
+    for key in data[end + len(_END):close].split():
+        stop = data.find(row_end, at, end + 1)
+        quote = data.find(b'"', at + len(_ROW_START), stop)
+        if stop < 0 or quote < 0 or not data.startswith(_ROW_START, at):
             return None
-        signature = json.loads(path.read_bytes()).get("page")
-    except (OSError, ValueError, AttributeError, RecursionError):
-        return None
-    if isinstance(signature, list) and len(signature) == 5 and all(type(n) is int for n in signature):
-        return signature
-    return None
+        rows[data[at + len(_ROW_START):quote].decode("utf-8", "replace")] = (
+            view[at:stop + len(_ROW_END)], key.decode("ascii", "replace"))
+        at = stop + len(row_end)
+    return KnownRows(data, rows) if at == end + 1 or (not rows and at == main + len(_MAIN)) else None
+
+
+def remember(page: Path, state: Path, *, made_from: list[int] | None = None, made_by: str = "") -> None:
+    """Record the signature of ``page``, which facebuild has just written (or found to hold
+    exactly what it would write), and the identity of the lock file it was made from (None:
+    unknown) by the code ``made_by``. Only an optimisation: a failure is ignored."""
+    signature = siterecord.identity(page)
+    if signature is None:
+        return
+    record = {"page": signature, "lock": made_from, "format": made_by}
+    if record != _recorded(state):
+        siterecord.write_record(state / RECORD, record)
+
+
+def _recorded(state: Path) -> dict[str, Any] | None:
+    found = siterecord.read_record(state / RECORD, 4096)
+    return found if found is not None and siterecord.is_identity(found.get("page")) else None
 
 
 def remembered(function: Callable[[str], str]) -> Callable[[str], str]:
