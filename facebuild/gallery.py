@@ -12,7 +12,7 @@ every string is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
@@ -68,7 +68,7 @@ if(location.hash.startsWith('#q=')){box.value=decodeURIComponent(location.hash.s
 
 
 def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS, scope: Collection[str] | None = None,
-               lock_file: Path | None = None, lock_read: Sequence[int] | None = None) -> None:
+               lock_file: Path | None = None) -> None:
     """After a build wrote the lock: dist/index.html, and the pages of the contact sheet
     (``page_cells`` cells each) whose cells changed. Rows whose inputs did not change are
     taken from the page facebuild wrote last (see ``facebuild.galleryrows``). With ``scope``
@@ -76,11 +76,11 @@ def write_site(cast: Cast, lock: Lock, *, page_cells: int = PAGE_CELLS, scope: C
     targets are not ``lock.altered()`` are taken by character from that page without a look
     at their lock entries, when it was made from the lock file read. ``lock_file``: where
     the caller has just written ``lock``, what the site is recorded as made from for the
-    next build; ``lock_read``: see ``siterecord.lock_files``."""
+    next build (see ``siterecord.lock_files``)."""
     from facebuild.sheetbuild import build_sheet, write_build_sheet
 
     index = cast.dist_dir / GALLERY
-    files = siterecord.lock_files(lock, lock_file, lock_read)
+    files = siterecord.lock_files(lock, lock_file)
     shown = remembered(shown_text(cast))  # the sheet's labels are the gallery's names
     with paused_gc():  # 20,000 small strings and lists in the heap of a whole build
         altered = lock.altered()

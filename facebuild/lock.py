@@ -150,8 +150,9 @@ def write_lock(path: Path, lock: Lock) -> bool:
     """Write the lock if its text changed; True if written. The first write takes the text
     of every entry the file at ``path`` already holds as it is there (read again, a chunk at
     a time, rather than kept since the lock was read: at 100,000 targets that text is 59 MB);
-    a lock read for some targets has kept the blocks of the rows it parsed. Afterwards
-    ``lock.read_from`` is the identity of the file as written."""
+    a lock read for some targets has kept the blocks of the rows it parsed. ``lock.read_from``
+    still names the file read (the site's records compare it with the file they were made
+    from, see ``facebuild.siterecord``)."""
     if lock.unparsed():
         lock.take_parsed_blocks()
     elif not lock.texts and lock.entries:
@@ -168,9 +169,7 @@ def write_lock(path: Path, lock: Lock) -> bool:
     except RecursionError:  # a hand-made entry nested nearly as deep as JSON may be read
         raise CastError("an entry is nested deeper than facebuild can write it", location=Location(path),
                         hint=_RESTORE) from None
-    written = write_text_if_changed(path, text, durable=True)
-    lock.read_from = _identity(os.stat(path))
-    return written
+    return write_text_if_changed(path, text, durable=True)
 
 
 def replay_journal(lock: Lock, journal: Path) -> None:

@@ -62,8 +62,8 @@ class Lock:
         self.read_from: tuple[int, int, int, int, int] | None = None
         """The file's (device, inode, size, mtime, ctime) when every entry was read from its blocks in
         this version's frame: while the file is that one, the block of an entry still the object
-        read from it says that entry, and is taken without being parsed again. After
-        ``write_lock``, the file it wrote (or found holding the same text)."""
+        read from it says that entry, and is taken without being parsed again; the site's
+        records say which lock file they were made from by it (``facebuild.siterecord``)."""
 
     @classmethod
     def of_rows(cls, path: Path, rows: list[tuple[str, str]], read_from: tuple[int, int, int, int, int],

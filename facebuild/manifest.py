@@ -9,7 +9,6 @@ build read (see ``facebuild.siterecord``); anything else: the manifest is made w
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,15 +77,15 @@ def _whole(lock: Lock) -> tuple[bytes, int | None]:
         return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode(), None
 
 
-def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None, lock_file: Path | None = None,
-                   lock_read: Sequence[int] | None = None) -> bool:
+def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None,
+                   lock_file: Path | None = None) -> bool:
     """Write the manifest if its bytes changed; True if written. With ``state`` (the state
-    folder) and ``lock_file`` (the lock just written from ``lock``; ``lock_read``: the file
-    it was read from, see ``siterecord.lock_files``): patched from the manifest written last
-    when the record allows it, and recorded for the next build."""
+    folder) and ``lock_file`` (the lock just written from ``lock``, see
+    ``siterecord.lock_files``): patched from the manifest written last when the record
+    allows it, and recorded for the next build."""
     path = dist / "manifest.json"
     record = state / RECORD if state is not None and lock_file is not None else None
-    files = siterecord.lock_files(lock, lock_file, lock_read)
+    files = siterecord.lock_files(lock, lock_file)
     known = _known_manifest(path, record, files.read) if record is not None else None
     previous = known[0] if known is not None else None
     altered = lock.altered() if known is not None else set()

@@ -18,7 +18,6 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -77,14 +76,12 @@ class LockFiles(NamedTuple):
     """The file that holds the lock now: what a site written now is recorded as made from."""
 
 
-def lock_files(lock: Lock, lock_file: Path | None, read_from: Sequence[int] | None = None) -> LockFiles:
-    """Which files ``lock`` was read from and is held by. ``lock_file``: where the caller has
-    just written ``lock`` (the builder and ``clean`` write it before the site); None: the
-    site is not recorded as made from any file. ``read_from``: the identity of the file
-    read, for a ``write_lock`` that leaves ``lock.read_from`` naming the file it wrote (the
-    builder keeps it from before the write); default ``lock.read_from``. A file never read
+def lock_files(lock: Lock, lock_file: Path | None) -> LockFiles:
+    """Which files ``lock`` was read from (``lock.read_from``) and is held by. ``lock_file``:
+    where the caller has just written ``lock`` (the builder and ``clean`` write it before
+    the site); None: the site is not recorded as made from any file. A file never read
     (None) or a new one matches no record: the site is then made whole."""
-    read = read_from if read_from is not None else lock.read_from
+    read = lock.read_from
     return LockFiles(list(read) if read is not None else None,
                      identity(lock_file) if lock_file is not None else None)
 

@@ -38,10 +38,8 @@ def rebuilt(folder: Path) -> Lock:
 
 def after(folder: Path, lock: Lock) -> bytes:
     """Write the lock, then the manifest, as a build does."""
-    read = lock.read_from  # write_lock may move it to the file it writes
     write_lock(folder / "cast.lock", lock)
-    write_manifest(folder / "dist", lock, state=folder / ".facebuild", lock_file=folder / "cast.lock",
-                   lock_read=read)
+    write_manifest(folder / "dist", lock, state=folder / ".facebuild", lock_file=folder / "cast.lock")
     return (folder / "dist" / "manifest.json").read_bytes()
 
 
