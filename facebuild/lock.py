@@ -26,7 +26,8 @@ from facebuild.lockentry import LockEntry as LockEntry
 from facebuild.lockentry import checked_entry as checked_entry
 from facebuild.lockentry import entry_problem as entry_problem
 from facebuild.lockrows import RowError, entries_of
-from facebuild.locktext import chunks, every_block, frame_version
+from facebuild.locktext import chunks, frame_head, frame_tail, frame_version
+from facebuild.rawrows import RawRows
 
 
 def _identity(stat: os.stat_result) -> tuple[int, int, int, int, int]:
@@ -71,13 +72,13 @@ def _read_some(path: Path, only: Callable[[str], bool]) -> Lock | None:
         with path.open("rb") as handle:
             if frame_version(handle, "targets", range(LOCK_VERSION, LOCK_VERSION + 1)) is None:
                 return None
-            blocks = every_block(handle, "targets", LOCK_VERSION)
+            rows = RawRows.read(handle, frame_head("targets"), frame_tail(LOCK_VERSION))
             read_from = _identity(os.fstat(handle.fileno()))
     except OSError:
         return None
-    if not blocks:
+    if rows is None:
         return None
-    return Lock.of_rows(path, blocks, read_from, only)
+    return Lock.of_rows(path, rows, read_from, only)
 
 
 def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:

@@ -8,9 +8,7 @@ back as the file holds it (see ``Lock``); ``facebuild.lock`` reads and writes th
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from itertools import accumulate
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,7 +16,8 @@ from facebuild.errors import CastError, Location
 from facebuild.gcpause import paused_gc
 from facebuild.lockentry import LockEntry, shown
 from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row, shares
-from facebuild.locktext import block_names, document_text, file_blocks, frame_version, has_field, row_text
+from facebuild.locktext import FIELD, block_names, document_text, file_blocks, frame_version, row_text
+from facebuild.rawrows import RawRows
 
 LOCK_VERSION = 2
 """The version facebuild writes; it reads every version from 1 to this one."""
@@ -36,8 +35,10 @@ class Lock:
     def __init__(self, entries: dict[str, LockEntry] | None = None, *, changed: bool = False,
                  path: Path | None = None) -> None:
         self._entries: dict[str, LockEntry] = entries if entries is not None else {}
-        self._raw: dict[str, str] = {}
-        """Rows not parsed yet, by target: their text in the file."""
+        self._raw: RawRows | None = None
+        """The rows of a lock read for some targets, those not parsed yet still text."""
+        self._names: list[str] | None = None
+        """Every target, while rows are left unparsed (made on demand, dropped on a change)."""
         self._path = path
         """The file, named in the error a row parsed late may raise."""
         self._files: dict[str, str] | None = None
@@ -66,43 +67,47 @@ class Lock:
         records say which lock file they were made from by it (``facebuild.siterecord``)."""
 
     @classmethod
-    def of_rows(cls, path: Path, rows: list[tuple[str, str]], read_from: tuple[int, int, int, int, int],
+    def of_rows(cls, path: Path, rows: RawRows, read_from: tuple[int, int, int, int, int],
                 only: Callable[[str], bool]) -> Lock:
-        """The lock of the file at ``path`` cut into its ``rows`` (name, text), sorted, with
-        those of ``only`` (and the rows holding their renders) parsed now."""
+        """The lock of the file at ``path`` cut into its ``rows``, with those of ``only``
+        (and the rows holding their renders) parsed now."""
         lock = cls(path=path)
-        lock._raw = dict(rows)
+        lock._raw = rows
         lock.read_from = read_from
-        lock._parse([name for name, _ in rows if only(name)])
+        lock._parse([name for name in rows.names if only(name)])
         return lock
 
     @property
     def entries(self) -> dict[str, LockEntry]:
         """Every entry, by target: the rows not parsed yet are parsed now."""
-        if self._raw:
-            self._parse(list(self._raw))
+        if self._raw is not None and self._raw.pending:
+            self._parse(list(self._raw.pending))
             self._entries = dict(sorted(self._entries.items()))  # the file's order
         return self._entries
 
     def names(self) -> list[str]:
         """Every target the lock has, without parsing a row: in the file's order, and those put
         since after them (sorted, while rows are left unparsed)."""
-        if not self._raw:
+        if self._raw is None or not self._raw.pending:
             return list(self._entries)
-        return sorted(self._raw.keys() | self._entries.keys())
+        if self._names is None:
+            self._names = sorted(self._raw.pending.keys() | self._entries.keys())
+        return list(self._names)
 
     def unparsed(self) -> int:
         """How many rows are still the file's text."""
-        return len(self._raw)
+        return len(self._raw.pending) if self._raw is not None else 0
 
     def get(self, name: str) -> LockEntry | None:
         """The entry of ``name``, parsed now if it was not; None when there is none."""
-        if name in self._raw:
+        if self._raw is not None and name in self._raw.pending:
             self._parse([name])
         return self._entries.get(name)
 
     def put(self, name: str, entry: LockEntry) -> None:
         self.get(name)  # the entry replaced, as read: see ``altered``
+        if name not in self._entries:
+            self._names = None
         self._entries[name] = entry
         self._files = None
         self._shares_checked = False
@@ -111,6 +116,7 @@ class Lock:
     def drop(self, name: str) -> None:
         self.get(name)
         del self._entries[name]
+        self._names = None
         self._files = None
         self._shares_checked = False
         self.changed = True
@@ -120,15 +126,15 @@ class Lock:
         those that could name it are parsed: a row that writes its ``file`` (all others have
         the default, their name with the format of their post), and the row named as
         ``file`` without its extension."""
-        if self._raw and not self._files_parsed:
+        if self._raw is not None and not self._files_parsed:
             self._files_parsed = True
-            self._parse([name for name, block in self._raw.items() if has_field(block, "file")])
+            self._parse(sorted(self._raw.holding([FIELD + '"file": '])))
         if self._files is None:
             self._files = {entry.file: name for name, entry in self._entries.items()}
         found = self._files.get(file)
-        if found is None and self._raw:
+        if found is None and self._raw is not None:
             named = file.rpartition(".")[0]
-            entry = self.get(named) if named in self._raw else None
+            entry = self.get(named) if named in self._raw.pending else None
             found = named if entry is not None and entry.file == file else None
         return found
 
@@ -140,7 +146,9 @@ class Lock:
 
     def _parse(self, names: list[str]) -> None:
         """Parse the rows of ``names`` not parsed yet, with the rows holding their renders."""
-        blocks = {name: self._raw.pop(name) for name in names if name in self._raw}
+        if self._raw is None:
+            return
+        blocks = self._raw.take(names)
         while blocks:
             try:
                 rows = json.loads("{" + ",\n".join(blocks.values()) + "}")
@@ -150,9 +158,9 @@ class Lock:
                                 hint=RESTORE) from None
             holders = {data["render_of"] for data in rows.values()
                        if type(data) is dict and type(data.get("render_of")) is str}
-            missing = [name for name in holders if name in self._raw]
+            missing = self._raw.take(holders)
             if missing:
-                blocks.update((name, self._raw.pop(name)) for name in missing)
+                blocks.update(missing)
                 continue
             holding = {name: self.as_read[name] for name in holders if name in self.as_read}
             try:
@@ -175,16 +183,11 @@ class Lock:
         the file has it: first every row that may share a render with a parsed entry is
         parsed (see ``_parse_sharing``), so that the rest hold renders of their own."""
         self._parse_sharing()
-        names = sorted(self._raw.keys() | self._entries.keys()) if self._raw else sorted(self._entries)
-        parsed = [name for name in names if name in self._entries] if self._raw else names
-        held = holders(self._entries, parsed)
+        names = sorted(self._entries)
+        held = holders(self._entries, names)
         posts: PostTexts = {}
         blocks: list[str] = []
         for name in names:
-            raw = self._raw.get(name)
-            if raw is not None:
-                blocks.append(raw)
-                continue
             entry = self._entries[name]
             holder = held.get(name)
             holding = self._entries[holder] if holder is not None else None
@@ -193,6 +196,8 @@ class Lock:
                 data = row(name, entry, (holder, holding) if holder and holding else None, posts)
                 known = self.texts[name] = (entry, holding, row_text(name, data))
             blocks.append(known[2])
+        if self._raw is not None and self._raw.pending:
+            blocks = self._raw.pieces(list(zip(names, blocks, strict=True)))
         return document_text("targets", blocks, LOCK_VERSION)
 
     def _parse_sharing(self) -> None:
@@ -202,7 +207,7 @@ class Lock:
         the renders of parsed entries are found among the parsed ones. A key found elsewhere
         in a row (a reference to another render) only costs that row's parse."""
         searched: set[str] = set()
-        while self._raw and not self._shares_checked:
+        while self._raw is not None and self._raw.pending and not self._shares_checked:
             wanted = {entry.render_key for entry in (*self._entries.values(), *self.as_read.values())
                       if entry.render_key is not None}
             wanted.update(f'"render_of": {json.dumps(name, ensure_ascii=False)}' for name in self._entries)
@@ -210,15 +215,7 @@ class Lock:
             if not wanted:
                 break
             searched |= wanted
-            names = list(self._raw)
-            starts = list(accumulate((len(self._raw[name]) for name in names[:-1]), initial=0))
-            text = "".join(self._raw.values())
-            found: set[str] = set()
-            for needle in wanted:
-                at = text.find(needle)
-                while at >= 0:
-                    found.add(names[bisect_right(starts, at) - 1])
-                    at = text.find(needle, at + 1)
+            found = self._raw.holding(wanted)
             if not found:
                 break
             self._parse(sorted(found))

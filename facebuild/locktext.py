@@ -26,6 +26,16 @@ _BETWEEN = ',\n    "'
 """Between two blocks: the comma ending one, and the next line's four spaces and quote."""
 
 
+def frame_head(field: str) -> bytes:
+    """The bytes before a document's first block (see ``document_text``)."""
+    return _head(field).encode()
+
+
+def frame_tail(version: int) -> bytes:
+    """The bytes after a document's last block."""
+    return _tail(version).encode()
+
+
 def _head(field: str) -> str:
     return '{\n  "' + field + '": {\n'
 
@@ -107,24 +117,6 @@ def block_names(handle: BinaryIO, field: str, version: int) -> Iterator[tuple[st
         return
 
 
-def every_block(handle: BinaryIO, field: str, version: int) -> list[tuple[str, str]] | None:
-    """Each block of the file open in ``handle`` as (name, text), like ``block_names``, when
-    every block has a name, in strictly sorted order, and the text a target's ends with;
-    else None (a hand edit: the file cannot be cut into targets by its lines)."""
-    found: list[tuple[str, str]] = []
-    try:
-        for inner in chunks(handle, field, version):
-            for block in _split(inner.decode("utf-8")):
-                name = _name(block)
-                if name is None or "/" not in name or not block.endswith("\n    }") or (
-                        found and found[-1][0] >= name):
-                    return None  # target names have a slash; field names do not
-                found.append((name, block))
-    except ValueError:  # also a file that is not UTF-8, or shorter than it was
-        return None
-    return found
-
-
 def _name(block: str) -> str | None:
     """The target name at the head of a block, or None when it has none."""
     end = block.find('": ', 4)
@@ -140,14 +132,10 @@ def _name(block: str) -> str | None:
     return name if isinstance(name, str) else None
 
 
-_FIELD = "\n      "
-"""Before each field of a target's block: a newline and six spaces (nothing deeper)."""
-
-def has_field(block: str, field: str) -> bool:
-    """Whether a block has ``field`` of its own, read without parsing it: JSON escapes every
-    newline in a string, so a line that starts with six spaces and the field's quoted name
-    is that field."""
-    return _FIELD + '"' + field + '": ' in block
+FIELD = "\n      "
+"""Before each field of a target's block: a newline and six spaces (nothing deeper). JSON
+escapes every newline in a string, so a line that starts with six spaces and a quoted name
+is a field of the block."""
 
 
 def _named(blocks: list[str]) -> list[tuple[str, Any, str]] | None:

@@ -94,6 +94,7 @@ def test_a_render_another_character_holds_is_written_again_when_its_holder_chang
     lambda t: t.replace(',\n      "sha256"', ',\n    "sha256"'),  # a field at the indent of a target
     lambda t: t.replace('"c00001/bust"', '"c00009/bust"'),         # out of order
     lambda t: t + " ",                                               # outside the frame
+    lambda t: t.replace('"c00011/icon"', '"c00011/icon\\u00e9"'),     # a name with an escape
 ])
 def test_a_lock_edited_by_hand_is_read_whole(tmp_path: Path, edit) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "cast.lock"
