@@ -18,6 +18,7 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,19 +42,25 @@ def read_known(path: Path, recorded: object) -> bytes | None:
     """The bytes of the file at ``path`` when it has the identity ``recorded``; else None."""
     if not is_identity(recorded):
         return None
-    try:  # never through a link, never blocked by a FIFO
+    read = _read_regular(path, lambda status: _identity(status) == recorded)
+    return read[0] if read is not None and len(read[0]) == read[1].st_size else None
+
+
+def _read_regular(path: Path, accept: Callable[[os.stat_result], bool]
+                  ) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of the file at ``path`` (one more than its size at the most, to tell one that
+    grew), and its status, when ``accept`` takes that status: never through a link, never
+    blocked by a FIFO."""
+    try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     try:
         with os.fdopen(descriptor, "rb") as handle:
             status = os.fstat(handle.fileno())
-            if _identity(status) != recorded:
-                return None
-            data = handle.read(status.st_size + 1)
+            return (handle.read(status.st_size + 1), status) if accept(status) else None
     except OSError:
         return None
-    return data if len(data) == status.st_size else None
 
 
 def _identity(status: os.stat_result) -> Identity | None:
@@ -102,17 +109,10 @@ def code_digest(*sources: str) -> str:
 
 def read_record(path: Path, limit: int) -> dict[str, Any] | None:
     """The JSON object in the regular file at ``path`` of at most ``limit`` bytes, or None."""
-    try:  # never through a link, never blocked by a FIFO
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
+    read = _read_regular(path, lambda status: stat.S_ISREG(status.st_mode) and status.st_size <= limit)
     try:
-        with os.fdopen(descriptor, "rb") as handle:
-            status = os.fstat(handle.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
-                return None
-            data = json.loads(handle.read(limit + 1))
-    except (OSError, ValueError, RecursionError):
+        data = json.loads(read[0]) if read is not None else None
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

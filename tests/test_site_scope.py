@@ -83,6 +83,19 @@ def test_the_site_after_an_edit_is_the_site_made_from_scratch(
     assert not any(b"jane.doe" in data for data in made)
 
 
+def assert_an_edit_builds_as_from_scratch(folder: Path, cli: CLI) -> None:
+    """Edit one character of the cast built in ``folder`` and build: the same dist/ and
+    cast.lock as a build of the edited cast from scratch."""
+    edited = BASE.replace("Crew member 3.", "Crew member 3, tall.")
+    (folder / "cast.yaml").write_text(edited)
+    assert cli("build")[0] == 0
+    scratch = folder / "scratch"
+    scratch.mkdir()
+    (scratch / "cast.yaml").write_text(edited)
+    assert cli("build", str(scratch))[0] == 0
+    assert tree(folder) == tree(scratch)
+
+
 def built(cast_file: Path, cli: CLI) -> Path:
     cast_file.write_text(BASE)
     assert cli("build")[0] == 0
@@ -153,14 +166,7 @@ def test_a_site_file_replaced_by_hand_is_made_whole(tmp_path: Path, cli: CLI, co
         hostile = hostile[:len(data)].ljust(len(data), b" ")
     path.write_bytes(hostile)
     os.utime(path, ns=(written.st_atime_ns, written.st_mtime_ns))
-    edited = BASE.replace("Crew member 3.", "Crew member 3, tall.")
-    (tmp_path / "cast.yaml").write_text(edited)
-    assert cli("build")[0] == 0
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    (scratch / "cast.yaml").write_text(edited)
-    assert cli("build", str(scratch))[0] == 0
-    assert tree(tmp_path) == tree(scratch)
+    assert_an_edit_builds_as_from_scratch(tmp_path, cli)
 
 
 TAMPERED = {
@@ -184,14 +190,7 @@ def test_a_tampered_record_costs_only_time(tmp_path: Path, cli: CLI, counting: t
         if text.startswith("{") and "lock" not in text:  # the right lock file, a wrong rest
             text = json.dumps({**kept, **json.loads(text)})
         path.write_text(text)
-    edited = BASE.replace("Crew member 3.", "Crew member 3, tall.")
-    (tmp_path / "cast.yaml").write_text(edited)
-    assert cli("build")[0] == 0
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    (scratch / "cast.yaml").write_text(edited)
-    assert cli("build", str(scratch))[0] == 0
-    assert tree(tmp_path) == tree(scratch)
+    assert_an_edit_builds_as_from_scratch(tmp_path, cli)
 
 
 def test_a_row_outside_the_scope_is_never_taken_from_a_page_facebuild_did_not_write(
