@@ -43,8 +43,6 @@ class Lock:
         """The file, named in the error a row parsed late may raise."""
         self._files: dict[str, str] | None = None
         """Target by file, of every parsed entry (made on demand, dropped on a change)."""
-        self._files_parsed = False
-        """Whether the rows not parsed that write their ``file`` were parsed (see ``owner``)."""
         self.changed = changed
         """Whether the entries differ from the file (a replayed journal, a build's writes), or
         the file is of an older version: a no-op build of 10,000 targets then skips
@@ -123,20 +121,18 @@ class Lock:
 
     def owner(self, file: str) -> str | None:
         """The target whose file in dist is ``file``, if any. Of the rows not parsed, only
-        those that could name it are parsed: a row that writes its ``file`` (all others have
-        the default, their name with the format of their post), and the row named as
+        those that could name it are parsed: a row that writes that ``file`` (every other
+        has the default, its name with the format of its post), and the row named as
         ``file`` without its extension."""
-        if self._raw is not None and not self._files_parsed:
-            self._files_parsed = True
-            self._parse(sorted(self._raw.holding([FIELD + '"file": '])))
+        if self._raw is not None and self._raw.pending:
+            written = FIELD + '"file": ' + json.dumps(file, ensure_ascii=False)
+            self._parse(sorted(self._raw.holding([written])))
+            named = file.rpartition(".")[0]
+            if named in self._raw.pending:
+                self._parse([named])
         if self._files is None:
             self._files = {entry.file: name for name, entry in self._entries.items()}
-        found = self._files.get(file)
-        if found is None and self._raw is not None:
-            named = file.rpartition(".")[0]
-            entry = self.get(named) if named in self._raw.pending else None
-            found = named if entry is not None and entry.file == file else None
-        return found
+        return self._files.get(file)
 
     def altered(self) -> set[str]:
         """The targets whose entry is not the one read from the file: put, dropped, or from

@@ -125,3 +125,18 @@ def test_a_bad_row_is_refused_when_it_is_parsed(tmp_path: Path) -> None:
 
 def made_sha(name: str) -> str:
     return many(5)[name].sha256
+
+
+def test_the_owner_of_a_file_is_found_without_parsing_every_row_that_names_its_file(
+        tmp_path: Path) -> None:
+    """Under an output pattern of its own every row writes its ``file``: asking who owns
+    one parses the row that names it, not all of them."""
+    made = {name: entry._replace(file="out/" + name.replace("/", "-") + ".png")
+            for name, entry in many(300).items()}
+    path = tmp_path / "cast.lock"
+    path.write_text(Lock(dict(made)).to_text())
+    some = read_lock(path, only=of({"c00007"}))
+    left = some.unparsed()
+    assert some.owner("out/c00150-bust.png") == "c00150/bust"
+    assert some.owner("out/nobody.png") is None and some.owner("c00150/bust.png") is None
+    assert some.unparsed() == left - 1
