@@ -159,6 +159,10 @@ def _parse(text: str, path: Path) -> tuple[Any, Meaning]:
         return data, meaning_of(data)
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MERGE_TAGS = frozenset({_MERGE_TAG, "tag:yaml.org,2002:value"})
+"""What PyYAML makes of a plain ``<<`` and ``=``: a merge as a key, text as a value."""
+
 _TYPED_FIRST = frozenset(_SafeLoader.yaml_implicit_resolvers)
 """The first characters of the plain scalars that may be something else than a string (a
 number, a boolean, null, a date...); None among them would mean any character."""
@@ -364,6 +368,7 @@ class _Converter:
         if len(key_path) - self.top >= MAX_DEPTH:  # without aliases, the only depth check
             raise CastError(f"nesting deeper than {MAX_DEPTH} levels", location=_at(path, node.start_mark))
         if isinstance(node, yaml.MappingNode):
+            self._merge(node)
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 key_text = key_node.value if key_node.tag == _STR_TAG else str(self.scalar(key_node))
@@ -380,8 +385,31 @@ class _Converter:
             return [self._convert(item, key_path + (index,)) for index, item in enumerate(node.value)]
         return self.scalar(node)
 
+    def _merge(self, node: yaml.MappingNode) -> None:
+        """Merge keys (``<<: *defaults``) as YAML 1.1 defines them: a key of the mapping's
+        own wins over a merged one, and of several mappings merged the first that has a key
+        gives it. A key twice among the mapping's own is still a duplicate."""
+        if not any(key.tag == _MERGE_TAG for key, _ in node.value):
+            return
+        own = sum(key.tag != _MERGE_TAG for key, _ in node.value)
+        try:
+            self.constructor.flatten_mapping(node)
+        except yaml.MarkedYAMLError as exc:
+            raise CastError(f"YAML error: {exc.problem or exc.context or 'cannot merge'}",
+                            location=_at(self.path, exc.problem_mark or node.start_mark),
+                            hint="<< merges a mapping or a list of mappings") from None
+        merged, mine = node.value[:len(node.value) - own], node.value[len(node.value) - own:]
+        taken = {(key.tag, key.value) for key, _ in mine}
+        kept: dict[tuple[str, Any], tuple[yaml.Node, yaml.Node]] = {}
+        for key, value in merged:  # in PyYAML's order: a later pair wins
+            if (key.tag, key.value) not in taken:
+                kept[(key.tag, key.value)] = (key, value)
+        node.value = [*kept.values(), *mine]
+
     def scalar(self, node: yaml.Node) -> Any:
         """A value other than a plain string: a number, a boolean, null, a date..."""
+        if isinstance(node, yaml.ScalarNode) and node.tag in _MERGE_TAGS:
+            return node.value  # a value written ``=`` or ``<<``: only a key means a merge
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as exc:

@@ -28,8 +28,18 @@ def _load(text: str, tmp_path: Path) -> object:
     return data
 
 
+class _Expected(yaml.CSafeLoader):
+    """PyYAML's own safe loader, on the same parser, but for a plain ``=`` or ``<<`` value:
+    PyYAML refuses it (it has no constructor for the value and merge tags); facebuild reads
+    it as the text it is."""
+
+
+for _tag in ("tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"):
+    _Expected.add_constructor(_tag, yaml.constructor.SafeConstructor.construct_scalar)
+
+
 def _safe(text: str) -> object:
-    return yaml.load(text, Loader=yaml.CSafeLoader)  # PyYAML's own, on the same parser
+    return yaml.load(text, Loader=_Expected)
 
 
 def _same(ours: object, theirs: object) -> bool:
@@ -70,3 +80,52 @@ def test_any_plain_scalar_is_read_as_pyyaml_reads_it(tmp_path_factory: object, v
             assert all(_same(a, b) for a, b in zip(ours[key], value, strict=True)), text
         else:
             assert _same(ours[key], value), (text, key)
+
+
+def test_a_plain_equals_or_double_angle_value_is_text(tmp_path: Path) -> None:
+    assert _load("a: =\nb: <<\nc: [=, <<]\n", tmp_path) == {"a": "=", "b": "<<", "c": ["=", "<<"]}
+
+
+def test_merge_keys_merge_as_yaml_says(tmp_path: Path) -> None:
+    text = ("base: &base {size: [256, 256], crop: center}\n"
+            "big:\n  <<: *base\n  size: [512, 512]\n"
+            "both:\n  <<: [*base, {format: webp}]\n")
+    assert _load(text, tmp_path) == _safe(text) == {
+        "base": {"size": [256, 256], "crop": "center"},
+        "big": {"size": [512, 512], "crop": "center"},
+        "both": {"size": [256, 256], "crop": "center", "format": "webp"}}
+
+
+def test_a_merge_of_no_mapping_is_one_line_with_its_place(tmp_path: Path) -> None:
+    try:
+        _load("a: 1\nb:\n  <<: 5\n", tmp_path)
+    except CastError as exc:
+        assert "doc.yaml:3" in str(exc) and "<< merges a mapping" in str(exc)
+    else:
+        raise AssertionError("a merge of 5 was read")
+
+
+MERGED_CAST = """\
+version: 1
+name: Harbour
+world: {context: A harbour town., style: Cartoon portraits.}
+seed: 1
+variants:
+  bust: &portrait {size: 256, frame: "Head and shoulders portrait"}
+  wide:
+    <<: *portrait
+    size: [512, 256]
+characters:
+  - &crew {id: mara, name: Mara, role: Harbour master, description: Tall, with a red coat.}
+  - <<: *crew
+    id: bolt
+    name: Bolt
+"""
+
+
+def test_a_cast_shares_fields_by_merge_keys(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    cast = tmp_path / "cast.yaml"
+    cast.write_text(MERGED_CAST)
+    code, out, err = cli("prompts", str(cast))
+    assert code == 0, err
+    assert "== bolt/wide" in out and "512x256" in out and "Bolt, Harbour master" in out
