@@ -59,6 +59,8 @@ class FakeComfyUI:
         self.error_text: str | None = None
         self.broken = False
         self.ws_enabled = True
+        self.ws_oversized = 0
+        """Bytes of a binary websocket message sent first to the next client (0: none)."""
         self.old_server = False
         self.finish_before_answer = False
         self.drop_after: int | None = None
@@ -360,6 +362,9 @@ class FakeComfyUI:
         self._sockets[sid] = ws
         if old is not None:
             await old.close()
+        if self.ws_oversized:
+            size, self.ws_oversized = self.ws_oversized, 0
+            await ws.send_bytes(b"\0" * size)
         await ws.send_json({"type": "status", "data": {**self._status(), "sid": sid}})
         async for message in ws:
             if message.type == WSMsgType.TEXT and "feature_flags" in message.data:

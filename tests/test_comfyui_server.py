@@ -244,3 +244,15 @@ def test_cancel_deletes_and_interrupts_only_our_prompts(fakes: Fakes, backends: 
     assert [item[1] for item in fake.pending] == [theirs] or fake.running[1] == theirs
     with pytest.raises(BackendError, match="cancelled"):
         backend.generate(REQUEST)
+
+
+def test_a_websocket_message_past_the_answer_limit_is_cut_short(fakes: Fakes, backends: Backends) -> None:
+    """A server's frame says its own length: a message past ``max_answer_bytes`` is not read
+    to its end; the socket is dropped and the job ends by polling."""
+    fake = fakes(job_time=0.3)
+    fake.ws_oversized = 8 * 1024 * 1024
+    backend = backends(fake.url, max_answer_bytes=1024 * 1024)
+    backend.preflight()
+    assert pixels(backend.generate(REQUEST))[0] == (256, 192)
+    listener = backend.pool.servers[0].listener
+    assert listener.oversized >= 1

@@ -77,7 +77,7 @@ class ComfyUIServer:
         self.session.auth = requests.utils.get_netrc_auth(self.url)
         self.session.trust_env = False
         ws_url = "ws" + self.url.removeprefix("http") + "/ws"
-        self.listener = EventListener(ws_url, client_id)
+        self.listener = EventListener(ws_url, client_id, max_message_bytes=max_answer_bytes)
         self.object_info: ObjectInfo | None = None
         self._lock = threading.Lock()
         self.run_time: float | None = None

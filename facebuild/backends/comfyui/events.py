@@ -3,6 +3,11 @@
 ComfyUI sends a prompt's messages only to the socket whose ``clientId`` was sent with the
 prompt, so each server gets one listener with one client id. The socket is a speed-up, not
 a necessity: when it drops, jobs poll ``/history`` and ``/queue`` until it is back.
+
+A server's messages are untrusted: a websocket frame says its own length, and
+websocket-client reads a whole frame before returning it, so a message past
+``max_message_bytes`` is cut short by counting what is read (``_CappedWebSocket``) and the
+socket is dropped, as a network failure would drop it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import websocket
 from facebuild.backends.base import ProgressCallback
 
 _RECV_TIMEOUT = 0.5
+_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 _MAX_BACKOFF = 2.0
 _REMEMBERED_ENDS = 256
 
@@ -41,11 +47,44 @@ class JobState:
             self.started = time.monotonic()
 
 
+class MessageTooLarge(websocket.WebSocketException):
+    """A websocket message longer than the listener takes: the rest is not read."""
+
+
+class _CappedWebSocket(websocket.WebSocket):
+    """A websocket that stops reading a message past ``max_message_bytes`` (passed to
+    ``websocket.create_connection`` as its ``class_``): every read of the socket goes
+    through ``_recv``, and ``recv`` returns one message at a time."""
+
+    max_message_bytes = _MAX_MESSAGE_BYTES
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reading = 0
+        """Bytes read since the last message was returned."""
+
+    def _recv(self, bufsize: int) -> bytes:
+        data: bytes = super()._recv(bufsize)  # type: ignore[no-untyped-call]
+        self.reading += len(data)
+        if self.reading > self.max_message_bytes:
+            raise MessageTooLarge(f"a websocket message over {self.max_message_bytes} bytes")
+        return data
+
+    def recv(self) -> str | bytes:
+        message = super().recv()
+        self.reading = 0
+        return message
+
+
 class EventListener:
     """Reads ``/ws?clientId=…`` in a thread, reconnecting with backoff until closed."""
 
-    def __init__(self, ws_url: str, client_id: str, *, connect_timeout: float = 5.0) -> None:
+    def __init__(self, ws_url: str, client_id: str, *, connect_timeout: float = 5.0,
+                 max_message_bytes: int = _MAX_MESSAGE_BYTES) -> None:
         self.url = f"{ws_url}?clientId={client_id}"
+        self.max_message_bytes = max_message_bytes
+        self.oversized = 0
+        """Messages cut short for their length (each dropped the socket)."""
         self.connected = threading.Event()
         self.attempted = threading.Event()
         """Set once the first connection attempt has succeeded or failed."""
@@ -122,8 +161,11 @@ class EventListener:
         while not self._stop.is_set():
             try:
                 ws = websocket.create_connection(
-                    self.url, timeout=self._connect_timeout, suppress_origin=True
+                    self.url, timeout=self._connect_timeout, suppress_origin=True,
+                    class_=_CappedWebSocket,
                 )
+                assert isinstance(ws, _CappedWebSocket)
+                ws.max_message_bytes = self.max_message_bytes
             except (OSError, websocket.WebSocketException):
                 self.attempted.set()
                 self._stop.wait(backoff)
@@ -154,6 +196,9 @@ class EventListener:
                 frame = ws.recv()
             except websocket.WebSocketTimeoutException:
                 continue
+            except MessageTooLarge:
+                self.oversized += 1
+                return
             except (OSError, websocket.WebSocketException):
                 return
             if isinstance(frame, str) and frame:
