@@ -4,6 +4,7 @@ the gallery and contact sheet show names as the guard passes them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -210,3 +211,16 @@ def test_nothing_is_written_through_a_symlink_out_of_the_run_folder(tmp_path: Pa
     code, _, err = avatars(cli)
     assert code == 2 and err.count("\n") == 1 and "leads out of the run folder" in err
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_an_opaque_id_is_no_plain_digest_of_the_id_it_hides() -> None:
+    """A phone number has few enough values to try them all: its opaque id must not be a
+    digest one can compute for each guess in a microsecond."""
+    from facebuild.personas.ids import opaque
+
+    token = opaque("call", PHONE_ID)
+    assert token == opaque("call", PHONE_ID) != opaque("call", PHONE_ID + "1")
+    assert token.startswith("call-") and len(token) == 17
+    for plain in (hashlib.sha256, hashlib.sha1, hashlib.md5, hashlib.blake2b):
+        for text in (PHONE_ID, f"call:{PHONE_ID}"):
+            assert plain(text.encode()).hexdigest()[:12] != token.removeprefix("call-")
