@@ -154,7 +154,7 @@ def write_lock(path: Path, lock: Lock) -> bool:
     a lock read for some targets has kept the blocks of the rows it parsed. ``lock.read_from``
     still names the file read (the site's records compare it with the file they were made
     from, see ``facebuild.siterecord``)."""
-    if lock.unparsed():
+    if lock.read_by_rows:
         lock.take_parsed_blocks()
     elif not lock.texts and lock.entries:
         with paused_gc():

@@ -92,6 +92,12 @@ class Lock:
             self._names = sorted(self._raw.pending.keys() | self._entries.keys())
         return list(self._names)
 
+    @property
+    def read_by_rows(self) -> bool:
+        """Whether the lock was read for some targets (``of_rows``): the blocks of the rows it
+        parsed are kept, every other row is still the file's text."""
+        return self._raw is not None
+
     def unparsed(self) -> int:
         """How many rows are still the file's text."""
         return len(self._raw.pending) if self._raw is not None else 0
