@@ -16,6 +16,7 @@ import orjson
 
 from facebuild.atomic import write_atomic
 from facebuild.distpaths import path_problem
+from facebuild.safefiles import read_bounded
 
 if TYPE_CHECKING:
     from facebuild.lock import LockEntry
@@ -45,12 +46,10 @@ class DistState:
     @classmethod
     def load(cls, state_dir: Path, dist: Path) -> DistState:
         path = state_dir / "dist-state.json"
+        data = read_bounded(path, MAX_STATE_BYTES)  # .facebuild is untrusted: no FIFO, no sparse gigabytes
         try:
-            info = os.stat(path)  # .facebuild is untrusted: no FIFO, no sparse gigabytes
-            if not stat_mode.S_ISREG(info.st_mode) or info.st_size > MAX_STATE_BYTES:
-                raise ValueError("not a record facebuild wrote")
-            cache = orjson.loads(path.read_bytes())
-        except (OSError, ValueError, RecursionError):  # any file at all: start afresh
+            cache = orjson.loads(data) if data is not None else {}
+        except (ValueError, RecursionError):  # any file at all: start afresh
             cache = {}
         return cls(path, dist, cache if isinstance(cache, dict) else {})
 

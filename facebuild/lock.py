@@ -28,12 +28,7 @@ from facebuild.lockentry import entry_problem as entry_problem
 from facebuild.lockrows import RowError, entries_of
 from facebuild.locktext import chunks, frame_head, frame_tail, frame_version
 from facebuild.rawrows import RawRows
-
-
-def _identity(stat: os.stat_result) -> tuple[int, int, int, int, int]:
-    """What changes when a file is written, even with its size and mtime put back: its
-    ctime, which no one can set."""
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+from facebuild.safefiles import file_identity
 
 
 def read_lock(path: Path, journal: Path | None = None, *,
@@ -56,7 +51,7 @@ def read_lock(path: Path, journal: Path | None = None, *,
             entries, version, framed = _read(handle, path)
             lock.entries.update(entries)
             if framed and version == LOCK_VERSION:
-                lock.read_from = _identity(os.fstat(handle.fileno()))
+                lock.read_from = file_identity(os.fstat(handle.fileno()))
         lock.as_read = dict(lock.entries)
         lock.changed = version < LOCK_VERSION
     if journal is not None:
@@ -73,10 +68,10 @@ def _read_some(path: Path, only: Callable[[str], bool]) -> Lock | None:
             if frame_version(handle, "targets", range(LOCK_VERSION, LOCK_VERSION + 1)) is None:
                 return None
             rows = RawRows.read(handle, frame_head("targets"), frame_tail(LOCK_VERSION))
-            read_from = _identity(os.fstat(handle.fileno()))
+            read_from = file_identity(os.fstat(handle.fileno()))
     except OSError:
         return None
-    if rows is None:
+    if rows is None or read_from is None:
         return None
     return Lock.of_rows(path, rows, read_from, only)
 
@@ -160,7 +155,7 @@ def write_lock(path: Path, lock: Lock) -> bool:
         with paused_gc():
             try:
                 with path.open("rb") as handle:
-                    unchanged = lock.read_from == _identity(os.fstat(handle.fileno()))
+                    unchanged = lock.read_from == file_identity(os.fstat(handle.fileno()))
                     if not (unchanged and lock.take_read_blocks(handle)):
                         lock.take_blocks(handle)
             except OSError:  # missing, or not readable: every entry is encoded

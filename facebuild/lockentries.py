@@ -18,6 +18,7 @@ from facebuild.lockentry import LockEntry, shown
 from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row, shares
 from facebuild.locktext import FIELD, block_names, document_text, file_blocks, frame_version, row_text
 from facebuild.rawrows import RawRows
+from facebuild.safefiles import FileIdentity
 
 LOCK_VERSION = 2
 """The version facebuild writes; it reads every version from 1 to this one."""
@@ -58,14 +59,14 @@ class Lock:
         """Whether every row not parsed is known to share no render with a parsed entry."""
         self.read_blocks: dict[str, str] = {}
         """The block of each row parsed from a lock read for some targets."""
-        self.read_from: tuple[int, int, int, int, int] | None = None
+        self.read_from: FileIdentity | None = None
         """The file's (device, inode, size, mtime, ctime) when every entry was read from its blocks in
         this version's frame: while the file is that one, the block of an entry still the object
         read from it says that entry, and is taken without being parsed again; the site's
         records say which lock file they were made from by it (``facebuild.siterecord``)."""
 
     @classmethod
-    def of_rows(cls, path: Path, rows: RawRows, read_from: tuple[int, int, int, int, int],
+    def of_rows(cls, path: Path, rows: RawRows, read_from: FileIdentity,
                 only: Callable[[str], bool]) -> Lock:
         """The lock of the file at ``path`` cut into its ``rows``, with those of ``only``
         (and the rows holding their renders) parsed now."""

@@ -16,14 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from facebuild.atomic import write_atomic
 from facebuild.lock import Lock
+from facebuild.safefiles import file_identity, read_bounded, read_regular
 
 Identity = list[int]
 """(device, inode, size, mtime_ns, ctime_ns) of a regular file."""
@@ -42,31 +41,13 @@ def read_known(path: Path, recorded: object) -> bytes | None:
     """The bytes of the file at ``path`` when it has the identity ``recorded``; else None."""
     if not is_identity(recorded):
         return None
-    read = _read_regular(path, lambda status: _identity(status) == recorded)
+    read = read_regular(path, lambda status: _identity(status) == recorded)
     return read[0] if read is not None and len(read[0]) == read[1].st_size else None
 
 
-def _read_regular(path: Path, accept: Callable[[os.stat_result], bool]
-                  ) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of the file at ``path`` (one more than its size at the most, to tell one that
-    grew), and its status, when ``accept`` takes that status: never through a link, never
-    blocked by a FIFO."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            status = os.fstat(handle.fileno())
-            return (handle.read(status.st_size + 1), status) if accept(status) else None
-    except OSError:
-        return None
-
-
 def _identity(status: os.stat_result) -> Identity | None:
-    if not stat.S_ISREG(status.st_mode):
-        return None
-    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+    found = file_identity(status)
+    return list(found) if found is not None else None
 
 
 def is_identity(value: object) -> bool:
@@ -109,9 +90,9 @@ def code_digest(*sources: str) -> str:
 
 def read_record(path: Path, limit: int) -> dict[str, Any] | None:
     """The JSON object in the regular file at ``path`` of at most ``limit`` bytes, or None."""
-    read = _read_regular(path, lambda status: stat.S_ISREG(status.st_mode) and status.st_size <= limit)
+    read = read_bounded(path, limit)
     try:
-        data = json.loads(read[0]) if read is not None else None
+        data = json.loads(read) if read is not None else None
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
