@@ -24,6 +24,7 @@ from facebuild.dist import (
     build_lock,
     ensure_inside,
     journal_path,
+    read_plan_lock,
     remove_file,
     remove_output,
     remove_partial_writes,
@@ -33,7 +34,7 @@ from facebuild.diststate import DistState
 from facebuild.errors import BackendError, CastError, FacebuildError, LimitError
 from facebuild.gallery import write_site
 from facebuild.keys import file_sha256
-from facebuild.lock import Lock, LockEntry, read_lock, write_lock
+from facebuild.lock import Lock, LockEntry, write_lock
 from facebuild.lockjournal import Journal
 from facebuild.manifest import write_manifest
 from facebuild.planner import Plan, Target, collision, plan
@@ -91,8 +92,7 @@ class Builder:
         self.report.dry_run = dry_run
         with build_lock(self.cast):
             journal_file = journal_path(self.cast)
-            some = self.plan.covers if self.plan.scope is not None else None
-            lock = read_lock(self.cast.lock_path, journal_file, only=some)
+            lock = read_plan_lock(self.plan)
             if self.plan.scope is not None:
                 self._check_outside(lock)
             state = DistState.load(self.cast.state_dir, self.cast.dist_dir)

@@ -93,7 +93,7 @@ def _in_the_way(path: str, state: DistState, lock: Lock) -> bool:
         return False
     owner = lock.owner(path)
     recorded = lock.get(owner) if owner is not None else None
-    return current is not None and current != (recorded.sha256 if recorded else None)
+    return current != (recorded.sha256 if recorded else None)
 
 
 def _compare(target: Target, old: LockEntry | None, state: DistState, lock: Lock) -> Change:

@@ -32,15 +32,14 @@ JOURNAL = "journal.jsonl"
 """The build journal's name in the cast's state folder (see ``facebuild.lockjournal.Journal``)."""
 
 __all__ = ["CONTACT_SHEET", "GALLERY", "JOURNAL", "MANIFEST", "OWN_FILES", "build_lock", "compare",
-           "ensure_inside", "files_in", "journal_path", "read_cast_lock", "remove_file",
+           "ensure_inside", "files_in", "journal_path", "read_cast_lock", "read_plan_lock", "remove_file",
            "remove_output", "remove_partial_writes", "write_output"]
 
 
 def compare(plan: Plan) -> tuple[Lock, Diff]:
     """The cast's lock and the plan compared with it, as ``facebuild diff`` shows them; the
     digests of dist files read on the way are kept, so the next comparison reads no image."""
-    lock = read_lock(plan.cast.lock_path, journal_path(plan.cast),
-                     only=plan.covers if plan.scope is not None else None)
+    lock = read_plan_lock(plan)
     state = DistState.load(plan.cast.state_dir, plan.cast.dist_dir)
     changes = diff(plan, lock, dist_state=state)
     state.save()
@@ -55,6 +54,13 @@ def journal_path(cast: Cast) -> Path:
 def read_cast_lock(cast: Cast) -> Lock:
     """The cast's lock with a killed build's journal replayed: what facebuild made."""
     return read_lock(cast.lock_path, journal_path(cast))
+
+
+def read_plan_lock(plan: Plan) -> Lock:
+    """``read_cast_lock`` for ``plan``: for a plan of some characters (``Plan.scope``), only
+    their rows are parsed."""
+    return read_lock(plan.cast.lock_path, journal_path(plan.cast),
+                     only=plan.covers if plan.scope is not None else None)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from facebuild.gcpause import paused_gc
 from facebuild.lockentries import LOCK_VERSION as LOCK_VERSION
 from facebuild.lockentries import RESTORE as _RESTORE
 from facebuild.lockentries import Lock as Lock
+from facebuild.lockentries import parsed_json
 from facebuild.lockentries import row_error as _row_error
 from facebuild.lockentry import LockEntry as LockEntry
 from facebuild.lockentry import checked_entry as checked_entry
@@ -80,7 +81,7 @@ def parse_lock(text: bytes | str, path: Path) -> dict[str, LockEntry]:
     """The checked entries of a lock file's text; a ``CastError`` naming ``path`` and the
     entry when it is not a lock facebuild could have written."""
     with paused_gc():
-        return _entries(_parsed(text, path), path)[0]
+        return _entries(parsed_json(text, path), path)[0]
 
 
 def _read(handle: BinaryIO, path: Path) -> tuple[dict[str, LockEntry], int, bool]:
@@ -96,7 +97,7 @@ def _read(handle: BinaryIO, path: Path) -> tuple[dict[str, LockEntry], int, bool
         except RowError as exc:
             raise _row_error(exc, path) from None
     handle.seek(0)
-    return *_entries(_parsed(handle.read(), path), path), False
+    return *_entries(parsed_json(handle.read(), path), path), False
 
 
 class _NotFramed(Exception):
@@ -112,14 +113,6 @@ def _rows(handle: BinaryIO, version: int) -> Iterator[dict[str, Any]]:
             yield rows
     except (ValueError, RecursionError):
         raise _NotFramed() from None
-
-
-def _parsed(text: bytes | str, path: Path) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:  # also non-UTF-8 and 5,000-digit numbers
-        raise CastError(f"cast.lock is not valid JSON ({str(exc)[:200]})", location=Location(path),
-                        hint=_RESTORE) from None
 
 
 def _entries(data: Any, path: Path) -> tuple[dict[str, LockEntry], int]:

@@ -10,13 +10,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from facebuild.errors import CastError, Location
 from facebuild.gcpause import paused_gc
 from facebuild.lockentry import LockEntry, shown
 from facebuild.lockrows import PostTexts, RowError, entries_of, holders, row, shares
-from facebuild.locktext import FIELD, block_names, document_text, file_blocks, frame_version, row_text
+from facebuild.locktext import (
+    FIELD,
+    block_names,
+    document_text,
+    file_blocks,
+    frame_version,
+    row_text,
+    target_block,
+)
 from facebuild.rawrows import RawRows
 from facebuild.safefiles import FileIdentity
 
@@ -40,7 +48,7 @@ class Lock:
         """The rows of a lock read for some targets, those not parsed yet still text."""
         self._names: list[str] | None = None
         """Every target, while rows are left unparsed (made on demand, dropped on a change)."""
-        self._path = path
+        self._path = path or Path("cast.lock")
         """The file, named in the error a row parsed late may raise."""
         self._files: dict[str, str] | None = None
         """Target by file, of every parsed entry (made on demand, dropped on a change)."""
@@ -153,12 +161,7 @@ class Lock:
             return
         blocks = self._raw.take(names)
         while blocks:
-            try:
-                rows = json.loads("{" + ",\n".join(blocks.values()) + "}")
-            except (ValueError, RecursionError) as exc:
-                raise CastError(f"cast.lock is not valid JSON ({str(exc)[:200]})",
-                                location=Location(self._path or Path("cast.lock")),
-                                hint=RESTORE) from None
+            rows = parsed_json("{" + ",\n".join(blocks.values()) + "}", self._path)
             holders = {data["render_of"] for data in rows.values()
                        if type(data) is dict and type(data.get("render_of")) is str}
             missing = self._raw.take(holders)
@@ -171,7 +174,7 @@ class Lock:
                     found = entries_of(({name: rows[name] for name in sorted(rows)},), LOCK_VERSION,
                                        holding)
             except RowError as exc:
-                raise row_error(exc, self._path or Path("cast.lock")) from None
+                raise row_error(exc, self._path) from None
             self._entries.update(found)
             self.as_read.update(found)
             self.read_blocks.update(blocks)
@@ -250,8 +253,8 @@ class Lock:
         a field like a target: the file parsed, but its blocks cannot be cut by lines)."""
         blocks = list(block_names(handle, "targets", LOCK_VERSION))
         if [name for name, _ in blocks] != list(self.as_read) or not all(
-                "/" in name and block.endswith("\n    }") for name, block in blocks):
-            return False  # target names have a slash; field names do not
+                target_block(name, block) for name, block in blocks):
+            return False
         self._take_named(blocks)
         return True
 
@@ -289,6 +292,15 @@ class Lock:
 
 
 _Block = tuple[LockEntry, LockEntry | None, str]
+
+
+def parsed_json(text: bytes | str, path: Path) -> Any:
+    """``text`` parsed; a ``CastError`` naming ``path`` when it is not JSON."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:  # also non-UTF-8 and 5,000-digit numbers
+        raise CastError(f"cast.lock is not valid JSON ({str(exc)[:200]})", location=Location(path),
+                        hint=RESTORE) from None
 
 
 def row_error(exc: RowError, path: Path) -> CastError:

@@ -22,8 +22,16 @@ import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-_BETWEEN = ',\n    "'
+BETWEEN = ',\n    "'
 """Between two blocks: the comma ending one, and the next line's four spaces and quote."""
+BLOCK_END = "\n    }"
+"""How a target's block ends."""
+
+
+def target_block(name: str, block: str) -> bool:
+    """Whether a block cut from a lock by its lines is a target's: target names have a
+    slash, field names do not (a field a hand edit moved to a target's indent)."""
+    return "/" in name and block.endswith(BLOCK_END)
 
 
 def frame_head(field: str) -> bytes:
@@ -156,7 +164,7 @@ def _named(blocks: list[str]) -> list[tuple[str, Any, str]] | None:
 
 def _split(inner: str) -> list[str]:
     """The blocks of the text between a document's head and tail."""
-    blocks = inner.split(_BETWEEN)
+    blocks = inner.split(BETWEEN)
     blocks[1:] = ['    "' + block for block in blocks[1:]]
     return blocks
 
@@ -190,7 +198,7 @@ def chunks(handle: BinaryIO, field: str, version: int) -> Iterator[bytes]:
     start = len(_head(field))
     left = handle.seek(0, os.SEEK_END) - len(_tail(version)) - start
     handle.seek(start)
-    separator = _BETWEEN.encode()
+    separator = BETWEEN.encode()
     pending = bytearray()  # grown in place: a block of many megabytes is not copied again and again
     while left > 0:
         piece = handle.read(min(_CHUNK, left))

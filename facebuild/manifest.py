@@ -89,13 +89,13 @@ def write_manifest(dist: Path, lock: Lock, *, state: Path | None = None,
     known = _known_manifest(path, record, files.read) if record is not None else None
     previous = known[0] if known is not None else None
     altered = lock.altered() if known is not None else set()
-    data = (patched(known[0], known[1], altered, _rows(lock, altered), len(lock.names()))
-            if known is not None else None)
+    targets = len(lock.names()) if known is not None else 0
+    data = patched(known[0], known[1], altered, _rows(lock, altered), targets) if known is not None else None
     if data is None:
         data, rows = _whole(lock)
         written = not holds(path, data)
     else:
-        written, rows = data != previous, len(lock.names())
+        written, rows = data != previous, targets
     if written:
         write_atomic(path, data, durable=True)
     if record is not None:
