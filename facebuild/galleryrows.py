@@ -58,21 +58,13 @@ def known_page(page: Path, state: Path) -> KnownPage | None:
     (see the module's docstring); else None."""
     recorded = _recorded(state)
     data = siterecord.read_known(page, recorded.get("page")) if recorded else None
+    rows = _rows(data) if data is not None else None
+    if data is None or rows is None:
+        return None
     try:
-        text = data.decode("utf-8") if data is not None else None
+        return KnownPage(data.decode("utf-8"), {key: bytes(row).decode("utf-8") for _, row, key in rows})
     except UnicodeDecodeError:
         return None
-    if text is None:
-        return None
-    start, end = text.find(_MAIN), text.rfind(_END)
-    close = text.find(_CLOSE, end + len(_END))
-    if start < 0 or end < start or close < 0:
-        return None
-    keys = text[end + len(_END):close].split()
-    parts = (text[start + len(_MAIN):end] + "\n").split(_ROW_END + "\n") if keys else [""]
-    if parts[-1] != "" or len(parts) != len(keys) + 1:
-        return None
-    return KnownPage(text, {key: part + _ROW_END for key, part in zip(keys, parts, strict=False)})
 
 
 class KnownRows(NamedTuple):
@@ -92,24 +84,32 @@ def known_rows(page: Path, state: Path, lock_read: list[int] | None, made_by: st
             or recorded.get("format") != made_by):
         return None
     data = siterecord.read_known(page, recorded.get("page"))
-    if data is None:
+    rows = _rows(data) if data is not None else None
+    if data is None or rows is None:
         return None
+    return KnownRows(data, {character: (row, key) for character, row, key in rows})
+
+
+def _rows(data: bytes) -> list[tuple[str, memoryview, str]] | None:
+    """Each row of a page as ``page_body`` lays them out: the character id it shows (as
+    escaped in its ``id`` attribute), its bytes and its key; None when the page is not in
+    that shape."""
     main, end = data.find(_MAIN.encode()), data.rfind(_END.encode())
     close = data.find(_CLOSE.encode(), end + len(_END))
     if main < 0 or end < main or close < 0:
         return None
     view = memoryview(data)
-    rows: dict[str, tuple[memoryview, str]] = {}
+    rows: list[tuple[str, memoryview, str]] = []
     at, row_end = main + len(_MAIN), (_ROW_END + "\n").encode()
     for key in data[end + len(_END):close].split():
         stop = data.find(row_end, at, end + 1)
         quote = data.find(b'"', at + len(_ROW_START), stop)
         if stop < 0 or quote < 0 or not data.startswith(_ROW_START, at):
             return None
-        rows[data[at + len(_ROW_START):quote].decode("utf-8", "replace")] = (
-            view[at:stop + len(_ROW_END)], key.decode("ascii", "replace"))
+        rows.append((data[at + len(_ROW_START):quote].decode("utf-8", "replace"),
+                     view[at:stop + len(_ROW_END)], key.decode("ascii", "replace")))
         at = stop + len(row_end)
-    return KnownRows(data, rows) if at == end + 1 or (not rows and at == main + len(_MAIN)) else None
+    return rows if at == end + 1 or (not rows and at == main + len(_MAIN)) else None
 
 
 def remember(page: Path, state: Path, *, made_from: list[int] | None = None, made_by: str = "") -> None:
