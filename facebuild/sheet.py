@@ -1,8 +1,9 @@
 """Contact sheets: every character's chosen image in labelled grids, for chats and wikis.
 
-``write_sheet`` of ``sheet_cells`` is what a build writes (``facebuild.gallery.write_site``):
-dist/contact-sheet.png (and, past ``PAGE_CELLS`` characters, contact-sheet-2.png, ...) from
-the lock, each page redrawn only where its inputs changed (see ``facebuild.sheetpages``).
+``write_sheet`` of ``sheet_cells`` is what ``facebuild sheet`` writes, and a build writes
+the same cells (``facebuild.sheetbuild``): dist/contact-sheet.png (and, past ``PAGE_CELLS``
+characters, contact-sheet-2.png, ...) from the lock, each page redrawn only where its inputs
+changed (see ``facebuild.sheetpages``).
 Drawing is ``facebuild.sheetdraw``.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from facebuild.cast import Cast
+from facebuild.castfile import Character
 from facebuild.lock import Lock
 from facebuild.privacy import shown_text
 from facebuild.sheetdraw import cell_size, contact_sheet
@@ -34,15 +36,17 @@ def sheet_cells(cast: Cast, lock: Lock, variant: str | None = None, *,
     The label is the name as the privacy guard lets it pass (``shown``: the guard's view of
     a text, default the cast's)."""
     shown = shown or shown_text(cast)
-    cells: list[Cell] = []
-    for character in cast.spec.characters:
-        own = cast.variants_of(character)
-        chosen = variant if variant is not None else next(
-            (v for v in cast.spec.variants if v in own), None)
-        entry = lock.entries.get(f"{character.id}/{chosen}")
-        if entry is not None:
-            cells.append((shown(character.name) or character.id, entry.file, entry.sha256))
-    return cells
+    cells = (character_cell(cast, lock, character, shown, variant) for character in cast.spec.characters)
+    return [cell for cell in cells if cell is not None]
+
+
+def character_cell(cast: Cast, lock: Lock, character: Character, shown: Callable[[str], str],
+                   variant: str | None = None) -> Cell | None:
+    """The cell of one character (see ``sheet_cells``), None when the lock has not built it."""
+    own = cast.variants_of(character)
+    chosen = variant if variant is not None else next((v for v in cast.spec.variants if v in own), None)
+    entry = lock.get(f"{character.id}/{chosen}")
+    return None if entry is None else (shown(character.name) or character.id, entry.file, entry.sha256)
 
 
 def sheet_items(cast: Cast, lock: Lock, variant: str | None = None) -> list[tuple[str, Path, str]]:

@@ -18,9 +18,8 @@ from typing import Any, NamedTuple, overload
 
 from facebuild import siterecord
 from facebuild.cast import Cast
-from facebuild.castfile import Character
 from facebuild.lock import Lock
-from facebuild.sheet import SHEET_FILE, Cell, cell_digests
+from facebuild.sheet import SHEET_FILE, Cell, cell_digests, character_cell
 from facebuild.sheetdraw import cell_size, columns_for
 from facebuild.sheetpages import Layout, page_path, write_pages
 
@@ -60,12 +59,13 @@ def build_sheet(cast: Cast, lock: Lock, shown: Callable[[str], str], read: list[
             if digest is not None:
                 digests[character_id] = digest
             continue
-        cell = _cell(cast, lock, character, shown)
+        cell = character_cell(cast, lock, character, shown)
         if cell is not None:
             made[character_id] = cell
             digests[character_id] = cell_digests([cell])[0]
     order = list(digests)
-    items = _Items(order, made, lambda character_id: _cell(cast, lock, characters[character_id], shown))
+    items = _Items(order, made,
+                   lambda character_id: character_cell(cast, lock, characters[character_id], shown))
     known = record.pages if record is not None else {}
     return BuildSheet(order, list(digests.values()), items, known)
 
@@ -86,13 +86,6 @@ def write_build_sheet(cast: Cast, sheet: BuildSheet, made_from: list[int] | None
     siterecord.write_record(cast.state_dir / RECORD, {
         "format": _FORMAT, "lock": made_from, "page_cells": page_cells, "pages": pages,
         "cells": dict(zip(sheet.characters, sheet.digests, strict=True))})
-
-
-def _cell(cast: Cast, lock: Lock, character: Character, shown: Callable[[str], str]) -> Cell | None:
-    own = cast.variants_of(character)
-    chosen = next((v for v in cast.spec.variants if v in own), None)
-    entry = lock.get(f"{character.id}/{chosen}")
-    return None if entry is None else (shown(character.name) or character.id, entry.file, entry.sha256)
 
 
 class _Record(NamedTuple):
